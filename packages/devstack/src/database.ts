@@ -1,0 +1,76 @@
+import postgres from 'postgres';
+import type { Log } from './log.ts';
+import { applyMigrations, applySeed } from './migrations.ts';
+import { paths } from './paths.ts';
+import { ensurePlatform } from './platform.ts';
+
+/** A superuser client for the stack's own work; notices are the migrations' business, not ours. */
+export function connect(url: string, options: postgres.Options<Record<string, never>> = {}): postgres.Sql {
+  return postgres(url, {
+    max: 4,
+    onnotice: () => {},
+    connection: { application_name: 'westwallet-devstack' },
+    ...options,
+  });
+}
+
+export interface PrepareOptions {
+  url: string;
+  log: Log;
+  /** Seed a database that had no migration history (default true). */
+  seed?: boolean;
+}
+
+/** Platform stand-ins where missing, pending migrations, then the seed on a new database. */
+export async function prepareDatabase({ url, log, seed = true }: PrepareOptions): Promise<void> {
+  const sql = connect(url, { max: 1 });
+  try {
+    await ensurePlatform(sql, log);
+    const { fresh } = await applyMigrations(sql, paths.migrations, log);
+    if (fresh && seed) await applySeed(sql, paths.seed, log);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** `url` with another database name: the server's maintenance database, or a scratch one. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
+}
+
+/** Drops and recreates the database `url` names (closing its connections), then prepares it anew. */
+export async function resetDatabase({ url, log }: { url: string; log: Log }): Promise<void> {
+  const name = databaseName(url);
+  await recreateDatabase(url, name);
+  log.info(`recreated database ${name}`);
+  await prepareDatabase({ url, log });
+}
+
+export async function recreateDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = connect(withDatabase(serverUrl, 'template1'), { max: 1 });
+  try {
+    await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+    await admin.unsafe(`create database ${quoteIdent(name)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = connect(withDatabase(serverUrl, 'template1'), { max: 1 });
+  try {
+    await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import type { Log } from './log.ts';
+import { paths } from './paths.ts';
+import { freePort } from './ports.ts';
+
+export interface FunctionsRuntime {
+  /** Forwards /functions/v1/<name>/... to the runtime as /<name>/... */
+  fetch(request: Request, functionPath: string): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface FunctionsOptions {
+  /** The folder of functions, one sub-folder each (default supabase/functions). */
+  dir?: string;
+  /** The environment the platform gives every function (SUPABASE_URL, keys, SUPABASE_DB_URL). */
+  env: Record<string, string>;
+  disabled: string[];
+  /** Restart on edits to functions and shared code (`npm start`), not in tests. */
+  watch: boolean;
+  log: Log;
+}
+
+/** The real Deno binary shipped in the `deno` npm package. */
+export function denoBinary(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('deno/package.json')), 'deno');
+}
+
+/** The project's own secrets (supabase/functions/.env, gitignored), as `supabase secrets set` would give them. */
+function projectSecrets(): Record<string, string> {
+  if (!fs.existsSync(paths.functionsEnv)) return {};
+  return parseEnv(fs.readFileSync(paths.functionsEnv, 'utf8')) as Record<string, string>;
+}
+
+export async function startFunctions(options: FunctionsOptions): Promise<FunctionsRuntime> {
+  const { log } = options;
+  const dir = options.dir ?? paths.functions;
+  const port = await freePort();
+  // The project's import map applies to every function, wherever the folder is.
+  const args = ['run', '--quiet', '--no-prompt', `--config=${path.join(paths.functions, 'deno.json')}`];
+  args.push('--allow-net', '--allow-env', '--allow-read', '--allow-sys');
+  if (options.watch) args.push(`--watch=${dir},${path.join(paths.repo, 'packages/shared/src')}`);
+  args.push(paths.functionsServer);
+
+  const child: ChildProcess = spawn(denoBinary(), args, {
+    cwd: dir,
+    env: {
+      ...pick(process.env, [
+        'PATH',
+        'HOME',
+        'DENO_DIR',
+        'NPM_CONFIG_REGISTRY',
+        'HTTPS_PROXY',
+        'HTTP_PROXY',
+        'NO_PROXY',
+      ]),
+      ...projectSecrets(),
+      ...options.env,
+      DEVSTACK_FUNCTIONS_DIR: dir,
+      DEVSTACK_FUNCTIONS_PORT: String(port),
+      DEVSTACK_DISABLED_FUNCTIONS: options.disabled.join(','),
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const relay = (write: (line: string) => void) => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) write(line);
+  };
+  child.stdout?.on(
+    'data',
+    relay((line) => log.info(line)),
+  );
+  child.stderr?.on(
+    'data',
+    relay((line) => log.error(line)),
+  );
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exit.then(() => {
+    exited = true;
+  });
+  // A Node process that dies in any way must not leave Deno behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady(`${base}/_ready`, () => exited);
+
+  return {
+    fetch: async (request, functionPath) => {
+      const url = new URL(request.url);
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      try {
+        return await fetch(`${base}${functionPath}${url.search}`, {
+          method: request.method,
+          headers: withoutHopByHop(request.headers),
+          body: hasBody ? request.body : undefined,
+          redirect: 'manual',
+          ...(hasBody ? { duplex: 'half' } : {}),
+        } as RequestInit);
+      } catch (error) {
+        log.error('the functions runtime did not answer', error);
+        return Response.json(
+          { error: { code: 'FUNCTIONS_UNAVAILABLE', message: 'The edge functions runtime is not answering.' } },
+          { status: 502 },
+        );
+      }
+    },
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitUntilReady(url: string, hasExited: () => boolean): Promise<void> {
+  // The first start downloads the functions' npm packages into Deno's cache.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (hasExited()) throw new Error('the edge functions runtime (Deno) exited during start; see the lines above');
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the edge functions runtime (Deno) did not start within 120 s');
+}
+
+const HOP_BY_HOP = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade'];
+
+function withoutHopByHop(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  for (const name of HOP_BY_HOP) copy.delete(name);
+  return copy;
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((key) => env[key] !== undefined).map((key) => [key, env[key] as string]));
+}

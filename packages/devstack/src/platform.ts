@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { getAuthSchemaSql, getStorageSchemaSql } from '@supabase/lite';
+import type postgres from 'postgres';
+import type { Log } from './log.ts';
+import { paths } from './paths.ts';
+
+/**
+ * The hosted platform's SQL surface that our migrations rely on, created only where it is
+ * missing: on a `supabase start` database or a hosted project every check finds the real thing
+ * and nothing is touched, so the same migrations run unchanged everywhere.
+ */
+interface Part {
+  name: string;
+  /** A query answering one row `{ missing: boolean }`. */
+  missing: string;
+  sql: () => string;
+}
+
+const standIn = (file: string) => () => fs.readFileSync(path.join(paths.platformSql, file), 'utf8');
+
+/**
+ * Where the server has the real extension, the migrations create it: no stand-in then, or the
+ * migration's `create extension` would collide with the stand-in's schema.
+ */
+function extensionStandIn(extension: string, schema: string, file: string): Part {
+  return {
+    name: extension,
+    missing: `select to_regnamespace('${schema}') is null
+      and not exists (select from pg_available_extensions where name = '${extension}') as missing`,
+    sql: standIn(file),
+  };
+}
+
+const parts: Part[] = [
+  {
+    name: 'roles',
+    missing: `select not exists (select from pg_roles where rolname = 'authenticator') as missing`,
+    sql: () => ROLES,
+  },
+  {
+    name: 'extensions schema',
+    missing: `select to_regnamespace('extensions') is null as missing`,
+    sql: () => EXTENSIONS,
+  },
+  {
+    name: 'auth',
+    missing: `select to_regclass('auth.users') is null as missing`,
+    sql: () => `${getAuthSchemaSql(true)}\n${AUTH}`,
+  },
+  {
+    name: 'storage',
+    missing: `select to_regclass('storage.objects') is null as missing`,
+    sql: () => `${getStorageSchemaSql(true)}\n${STORAGE}`,
+  },
+  {
+    name: 'Data API schema reload on DDL',
+    missing: `select not exists (select from pg_event_trigger where evtname = 'pgrst_ddl_watch') as missing`,
+    sql: () => SCHEMA_RELOAD,
+  },
+  {
+    name: 'realtime',
+    missing: `select to_regclass('realtime.messages') is null as missing`,
+    sql: standIn('realtime.sql'),
+  },
+  extensionStandIn('pg_cron', 'cron', 'cron.sql'),
+  extensionStandIn('pg_net', 'net', 'net.sql'),
+  extensionStandIn('pgmq', 'pgmq', 'pgmq.sql'),
+  extensionStandIn('supabase_vault', 'vault', 'vault.sql'),
+];
+
+/** Creates every missing part, each in its own transaction; returns the names of those created. */
+export async function ensurePlatform(sql: postgres.Sql, log: Log): Promise<string[]> {
+  const created: string[] = [];
+  for (const part of parts) {
+    const [{ missing }] = await sql.unsafe<{ missing: boolean }[]>(part.missing);
+    if (!missing) continue;
+    await sql.begin((tx) => tx.unsafe(part.sql()));
+    created.push(part.name);
+  }
+  if (created.length > 0) log.info(`platform stand-ins created: ${created.join(', ')}`);
+  return created;
+}
+
+/**
+ * Whether the stack's workers must do pg_cron's and pg_net's work: only when the database has the
+ * stand-ins, never beside the real extensions (jobs would run twice).
+ */
+export async function workersNeeded(sql: postgres.Sql): Promise<{ cron: boolean; net: boolean }> {
+  const [row] = await sql<{ cron: boolean; net: boolean }[]>`
+    select to_regclass('cron.job') is not null and not exists (select from pg_extension where extname = 'pg_cron') as cron,
+           to_regclass('net.http_request_queue') is not null
+             and not exists (select from pg_extension where extname = 'pg_net') as net`;
+  return row;
+}
+
+/** Supabase's API roles; `authenticator` is what PostgREST logs in as before switching role. */
+const ROLES = /* sql */ `
+do $$
+declare
+  role_name text;
+begin
+  foreach role_name in array array['anon', 'authenticated', 'service_role', 'supabase_auth_admin', 'supabase_storage_admin'] loop
+    if not exists (select from pg_roles where rolname = role_name) then
+      execute format('create role %I nologin noinherit', role_name);
+    end if;
+  end loop;
+  alter role service_role bypassrls;
+  if not exists (select from pg_roles where rolname = 'authenticator') then
+    create role authenticator login noinherit password 'postgres';
+  end if;
+end
+$$;
+grant anon, authenticated, service_role to authenticator;
+
+-- As on the platform: the API roles may use public, and what is created there is granted to
+-- them by default, so row-level security is what decides.
+grant usage on schema public to anon, authenticated, service_role;
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+create schema if not exists graphql_public;
+grant usage on schema graphql_public to anon, authenticated, service_role;
+`;
+
+const EXTENSIONS = /* sql */ `
+create schema extensions;
+grant usage on schema extensions to anon, authenticated, service_role;
+create extension if not exists pgcrypto with schema extensions;
+create extension if not exists "uuid-ossp" with schema extensions;
+create extension if not exists pg_stat_statements with schema extensions;
+`;
+
+/** The platform's definitions, which read both the claims object and PostgREST's older per-claim settings. */
+const AUTH = /* sql */ `
+create or replace function auth.uid() returns uuid language sql stable as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+  )::uuid
+$$;
+create or replace function auth.role() returns text language sql stable as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.role', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
+  )::text
+$$;
+create or replace function auth.email() returns text language sql stable as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.email', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
+  )::text
+$$;
+create or replace function auth.jwt() returns jsonb language sql stable as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')
+  )::jsonb
+$$;
+grant usage on schema auth to anon, authenticated, service_role;
+grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt() to anon, authenticated, service_role;
+grant all on all tables in schema auth to supabase_auth_admin;
+`;
+
+const STORAGE = /* sql */ `
+grant usage on schema storage to anon, authenticated, service_role;
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+grant all on all tables in schema storage to supabase_storage_admin;
+`;
+
+/**
+ * Supabase's event triggers that tell PostgREST to reload its schema cache after DDL; the
+ * devstack listens on the same channel, so a table created from SQL is served at once.
+ */
+const SCHEMA_RELOAD = /* sql */ `
+create or replace function extensions.pgrst_ddl_watch() returns event_trigger language plpgsql as $$
+declare
+  cmd record;
+begin
+  for cmd in select * from pg_event_trigger_ddl_commands() loop
+    if cmd.schema_name is distinct from 'pg_temp' then
+      notify pgrst, 'reload schema';
+      return;
+    end if;
+  end loop;
+end
+$$;
+create or replace function extensions.pgrst_drop_watch() returns event_trigger language plpgsql as $$
+declare
+  obj record;
+begin
+  for obj in select * from pg_event_trigger_dropped_objects() loop
+    if obj.is_temporary is false then
+      notify pgrst, 'reload schema';
+      return;
+    end if;
+  end loop;
+end
+$$;
+create event trigger pgrst_ddl_watch on ddl_command_end execute procedure extensions.pgrst_ddl_watch();
+create event trigger pgrst_drop_watch on sql_drop execute procedure extensions.pgrst_drop_watch();
+`;

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import { parse } from 'smol-toml';
+import { paths } from './paths.ts';
+
+/**
+ * The parts of supabase/config.toml (the Supabase CLI's own file) that the Data API, Auth and
+ * Storage honour locally, so `npm start` and `supabase start` enforce the same settings.
+ */
+export interface ProjectConfig {
+  api: { schemas: string[]; max_rows: number };
+  auth: {
+    site_url?: string;
+    additional_redirect_urls?: string[];
+    jwt_expiry?: number;
+    enable_signup?: boolean;
+    enable_refresh_token_rotation?: boolean;
+    refresh_token_reuse_interval?: number;
+    minimum_password_length?: number;
+    email?: { enable_confirmations?: boolean; double_confirm_changes?: boolean };
+  };
+  storage: { file_size_limit?: string };
+  functions: Record<string, { enabled?: boolean }>;
+}
+
+type Table = Record<string, unknown>;
+
+export function readProjectConfig(file = paths.configToml): ProjectConfig {
+  const toml = parse(fs.readFileSync(file, 'utf8')) as Table;
+  const api = (toml.api ?? {}) as Table;
+  const auth = (toml.auth ?? {}) as Table;
+  const email = (auth.email ?? {}) as Table;
+  const storage = (toml.storage ?? {}) as Table;
+  return {
+    api: {
+      schemas: (api.schemas as string[] | undefined) ?? ['public'],
+      max_rows: (api.max_rows as number | undefined) ?? 1000,
+    },
+    auth: {
+      ...pick(auth, [
+        'site_url',
+        'additional_redirect_urls',
+        'jwt_expiry',
+        'enable_signup',
+        'enable_refresh_token_rotation',
+        'refresh_token_reuse_interval',
+        'minimum_password_length',
+      ]),
+      email: pick(email, ['enable_confirmations', 'double_confirm_changes']),
+    },
+    storage: pick(storage, ['file_size_limit']),
+    functions: (toml.functions ?? {}) as ProjectConfig['functions'],
+  };
+}
+
+function pick(table: Table, keys: string[]): Table {
+  return Object.fromEntries(keys.filter((key) => table[key] !== undefined).map((key) => [key, table[key]]));
+}

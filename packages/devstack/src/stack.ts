@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type DataApi, startDataApi } from './data-api.ts';
+import { connect, databaseName, dropDatabase, prepareDatabase, recreateDatabase, withDatabase } from './database.ts';
+import { type FunctionsRuntime, startFunctions } from './functions.ts';
+import { type Gateway, startGateway } from './gateway.ts';
+import { generateKeys, loadOrCreateKeys, type StackKeys } from './keys.ts';
+import { createLog } from './log.ts';
+import { workersNeeded } from './platform.ts';
+import { assertPortFree } from './ports.ts';
+import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
+import { readProjectConfig } from './project-config.ts';
+import { startCronWorker } from './workers/cron.ts';
+import { startNetWorker } from './workers/net.ts';
+
+export interface StackOptions {
+  /**
+   * `dev` (`npm start`): state kept in `stateDir` across restarts. `test`: a throwaway cluster
+   * (or a scratch database on DATABASE_URL's server) deleted on stop.
+   */
+  kind: 'dev' | 'test';
+  stateDir: string;
+  apiPort: number;
+  dbPort: number;
+  /** Use this Postgres server instead of starting the embedded one. */
+  databaseUrl?: string;
+  watchFunctions?: boolean;
+  quiet?: boolean;
+}
+
+export interface StackInfo {
+  apiUrl: string;
+  dbUrl: string;
+  keys: StackKeys;
+}
+
+export interface Stack extends StackInfo {
+  stop(): Promise<void>;
+}
+
+/** Starts every part in order; if one fails, what already started is stopped again. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const quiet = options.quiet ?? false;
+  const log = createLog('stack', { quiet });
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) {
+      await step().catch((error) => log.error('stopping a part of the stack failed', error));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    await assertPortFree(options.apiPort, 'the API');
+    fs.mkdirSync(options.stateDir, { recursive: true });
+    const keys = options.kind === 'dev' ? await loadOrCreateKeys(options.stateDir) : await generateKeys();
+
+    const dbUrl = await startDatabaseServer(options, stops, createLog('postgres', { quiet }));
+    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }) });
+
+    const sql = connect(dbUrl, { max: 6 });
+    stops.push(() => sql.end({ timeout: 5 }));
+    const apiUrl = `http://127.0.0.1:${options.apiPort}`;
+    await rememberProjectUrl(sql, apiUrl);
+
+    const config = readProjectConfig();
+    const dataApi: DataApi = await startDataApi({
+      dbUrl,
+      sql,
+      keys,
+      config,
+      storageDir: path.join(options.stateDir, 'storage'),
+      log: createLog('api', { quiet }),
+    });
+    stops.push(() => dataApi.close());
+
+    const functions: FunctionsRuntime = await startFunctions({
+      env: {
+        SUPABASE_URL: apiUrl,
+        SUPABASE_ANON_KEY: keys.publishableKey,
+        SUPABASE_SERVICE_ROLE_KEY: keys.secretKey,
+        SUPABASE_PUBLISHABLE_KEY: keys.publishableKey,
+        SUPABASE_SECRET_KEY: keys.secretKey,
+        SUPABASE_DB_URL: dbUrl,
+      },
+      disabled: Object.entries(config.functions)
+        .filter(([, settings]) => settings.enabled === false)
+        .map(([name]) => name),
+      watch: options.watchFunctions ?? false,
+      log: createLog('functions', { quiet }),
+    });
+    stops.push(() => functions.stop());
+
+    const gateway: Gateway = await startGateway({ port: options.apiPort, dataApi, functions, log });
+    stops.push(() => gateway.close());
+
+    const needed = await workersNeeded(sql);
+    if (needed.cron) {
+      const cron = startCronWorker({ sql, log: createLog('cron', { quiet }).info });
+      stops.push(() => cron.stop());
+    }
+    if (needed.net) {
+      const net = startNetWorker({ sql, log: createLog('net', { quiet }).info });
+      stops.push(() => net.stop());
+    }
+
+    return { apiUrl: gateway.url, dbUrl, keys, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Returns the superuser URL of the database the stack serves, registering how to stop it. */
+async function startDatabaseServer(
+  options: StackOptions,
+  stops: Array<() => Promise<unknown>>,
+  log: ReturnType<typeof createLog>,
+): Promise<string> {
+  if (options.databaseUrl && options.kind === 'dev') return options.databaseUrl;
+  if (options.databaseUrl) {
+    const scratch = `westwallet_test_${randomBytes(4).toString('hex')}`;
+    await recreateDatabase(options.databaseUrl, scratch);
+    stops.push(() => dropDatabase(options.databaseUrl as string, scratch));
+    return withDatabase(options.databaseUrl, scratch);
+  }
+  const dataDir = path.join(options.stateDir, 'db');
+  const server: RunningPostgres = await startEmbeddedPostgres({
+    dataDir,
+    port: options.dbPort,
+    throwaway: options.kind === 'test',
+    log,
+  });
+  stops.push(() => server.stop());
+  log.info(`Postgres listening on port ${options.dbPort} (database ${databaseName(server.url)})`);
+  return server.url;
+}
+
+/**
+ * Scheduled jobs find the project's API through the vault secret `project_url`, which an
+ * operator sets once on a hosted project; the local stack keeps it pointing at itself.
+ */
+async function rememberProjectUrl(sql: ReturnType<typeof connect>, apiUrl: string): Promise<void> {
+  const [existing] = await sql<{ id: string }[]>`select id from vault.secrets where name = 'project_url'`;
+  if (existing) await sql`select vault.update_secret(${existing.id}, ${apiUrl})`;
+  else
+    await sql`select vault.create_secret(${apiUrl}, 'project_url', 'Base URL of the project API, for scheduled jobs')`;
+}

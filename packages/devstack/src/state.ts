@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StackInfo } from './stack.ts';
+
+/** What a running `npm start` tells other commands (`npm run status`, `npm run db:reset`). */
+export interface RunningState extends Partial<StackInfo> {
+  pid: number;
+  startedAt: string;
+  ready: boolean;
+}
+
+const file = (stateDir: string) => path.join(stateDir, 'stack.json');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The state of a stack whose process is still alive; a stale file from a crash counts as none. */
+export function readRunning(stateDir: string): RunningState | undefined {
+  try {
+    const state = JSON.parse(fs.readFileSync(file(stateDir), 'utf8')) as RunningState;
+    return alive(state.pid) && state.pid !== process.pid ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Claims the state folder for this process: fails at once, naming the other process, when a
+ * stack already runs from it. `wx` makes two starts racing for the file fail one of them.
+ */
+export function claim(stateDir: string): void {
+  const running = readRunning(stateDir);
+  if (running) {
+    throw new Error(
+      `A WestWallet stack is already running (pid ${running.pid}${running.apiUrl ? `, ${running.apiUrl}` : ''}). ` +
+        'Stop it with Ctrl-C in its terminal, or use it: `npm run status` prints its URLs and keys.',
+    );
+  }
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.rmSync(file(stateDir), { force: true });
+  const state: RunningState = { pid: process.pid, startedAt: new Date().toISOString(), ready: false };
+  fs.writeFileSync(file(stateDir), JSON.stringify(state), { flag: 'wx', mode: 0o600 });
+}
+
+export function markReady(stateDir: string, info: StackInfo): void {
+  const state: RunningState = { pid: process.pid, startedAt: new Date().toISOString(), ready: true, ...info };
+  fs.writeFileSync(file(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+export function release(stateDir: string): void {
+  const running = (() => {
+    try {
+      return JSON.parse(fs.readFileSync(file(stateDir), 'utf8')) as RunningState;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (running?.pid === process.pid) fs.rmSync(file(stateDir), { force: true });
+}
+
+/** `supabase status -o env` style lines, plus the SUPABASE_* names our tests and functions read. */
+export function envLines(info: StackInfo): string[] {
+  const entries: Array<[string, string]> = [
+    ['API_URL', info.apiUrl],
+    ['REST_URL', `${info.apiUrl}/rest/v1`],
+    ['AUTH_URL', `${info.apiUrl}/auth/v1`],
+    ['STORAGE_URL', `${info.apiUrl}/storage/v1`],
+    ['FUNCTIONS_URL', `${info.apiUrl}/functions/v1`],
+    ['DB_URL', info.dbUrl],
+    ['PUBLISHABLE_KEY', info.keys.publishableKey],
+    ['SECRET_KEY', info.keys.secretKey],
+    ['ANON_KEY', info.keys.publishableKey],
+    ['SERVICE_ROLE_KEY', info.keys.secretKey],
+    ['JWT_SECRET', info.keys.jwtSecret],
+    ['SUPABASE_URL', info.apiUrl],
+    ['SUPABASE_DB_URL', info.dbUrl],
+    ['SUPABASE_ANON_KEY', info.keys.publishableKey],
+    ['SUPABASE_SERVICE_ROLE_KEY', info.keys.secretKey],
+  ];
+  return entries.map(([key, value]) => `${key}="${value}"`);
+}

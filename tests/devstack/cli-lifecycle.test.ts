@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import { freePort } from '@westwallet/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+/**
+ * `npm start`, `npm run status` and `npm run db:reset` as a developer runs them, each in its own
+ * process group, stopped with SIGINT sent to the whole group as a terminal's Ctrl-C does.
+ */
+const repo = path.resolve(import.meta.dirname, '../..');
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-cli-'));
+let apiPort: number;
+let dbPort: number;
+
+function environment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    API_PORT: String(apiPort),
+    DB_PORT: String(dbPort),
+    DEVSTACK_STATE_DIR: stateDir,
+    DATABASE_URL: '',
+  };
+  for (const key of Object.keys(env)) if (key.startsWith('SUPABASE_')) delete env[key];
+  return env;
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const runs: Run[] = [];
+
+function npm(...args: string[]): Run {
+  const child = spawn('npm', args, {
+    cwd: repo,
+    env: environment(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const run = { child, output: () => output, exited };
+  runs.push(run);
+  return run;
+}
+
+async function startStack(): Promise<Run> {
+  const run = npm('start');
+  await expect.poll(run.output, { timeout: 120_000, interval: 200 }).toMatch(/stack is running|\n.*(failed|Error)/);
+  expect(run.output()).toContain('stack is running');
+  return run;
+}
+
+/**
+ * Ctrl-C in a terminal signals the whole foreground process group, not one process. npm itself
+ * dies of the signal; what counts is that the stack stopped in order and nothing is left.
+ */
+async function interrupt(run: Run): Promise<void> {
+  const pgid = run.child.pid as number;
+  process.kill(-pgid, 'SIGINT');
+  await run.exited;
+  await expect.poll(() => processGroup(pgid), { timeout: 15_000 }).toEqual([]);
+  expect(run.output()).toContain('SIGINT: stopping the stack');
+}
+
+/** Names of the processes still alive in a process group (postgres, deno, node...). */
+function processGroup(pgid: number): string[] {
+  const names: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z')
+        names.push(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return names;
+}
+
+async function status(): Promise<Record<string, string>> {
+  const run = npm('run', '-s', 'status');
+  expect(await run.exited).toBe(0);
+  return Object.fromEntries(
+    run
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => /^([A-Z_]+)="(.*)"$/.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => [match[1], match[2]]),
+  );
+}
+
+function client(env: Record<string, string>) {
+  return createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
+    auth: { persistSession: false },
+    realtime: { transport: WebSocket as never },
+  });
+}
+
+describe('the local stack from the command line', { timeout: 120_000 }, () => {
+  const credentials = { email: 'persisted@test.westwallet.app', password: 'a-long-password-1' };
+  const demo = { email: 'demo@westwallet.app', password: 'westwallet-demo' };
+
+  beforeAll(async () => {
+    apiPort = await freePort();
+    dbPort = await freePort();
+  });
+  afterAll(async () => {
+    // A failed test may leave a stack running: stop it the way a developer would.
+    for (const run of runs.filter((r) => r.child.exitCode === null && r.child.signalCode === null)) {
+      process.kill(-(run.child.pid as number), 'SIGINT');
+      await run.exited;
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('serves Auth and the Data API, refuses a second start, and leaves no process after Ctrl-C', async () => {
+    const first = await startStack();
+    const pgid = first.child.pid as number;
+    expect(processGroup(pgid)).toEqual(expect.arrayContaining(['postgres', 'deno']));
+
+    const env = await status();
+    expect(env.SUPABASE_URL).toBe(`http://127.0.0.1:${apiPort}`);
+    expect(env.SUPABASE_DB_URL).toContain(`:${dbPort}/`);
+    const signUp = await client(env).auth.signUp(credentials);
+    expect(signUp.error).toBeNull();
+    const demoLogin = await client(env).auth.signInWithPassword(demo);
+    expect(demoLogin.error).toBeNull();
+
+    const second = npm('start');
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`already running (pid`);
+
+    await interrupt(first);
+    expect(await npm('run', '-s', 'status').exited).toBe(1);
+  });
+
+  it('fails at once with a message naming a busy port', async () => {
+    const blocker = net.createServer().listen(apiPort, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const run = npm('start');
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain(`Port ${apiPort} for the API is already in use`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('keeps data across restarts, and db:reset rebuilds the database from migrations and seed', async () => {
+    const run = await startStack();
+    const env = await status();
+    const signIn = await client(env).auth.signInWithPassword(credentials);
+    expect(signIn.error).toBeNull();
+
+    const reset = npm('run', 'db:reset');
+    expect(await reset.exited).toBe(0);
+    const afterReset = await client(env).auth.signInWithPassword(credentials);
+    expect(afterReset.error?.status).toBe(400);
+    const demoLogin = await client(env).auth.signInWithPassword(demo);
+    expect(demoLogin.error).toBeNull();
+
+    await interrupt(run);
+  });
+});
