@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSql } from '../helpers/db.ts';
+import { adminSql, rolledBack } from '../helpers/db.ts';
 
 /**
  * The platform's SQL surface as migrations use it: pg_cron, pg_net, pgmq, Vault and the
@@ -16,20 +15,6 @@ const run = randomUUID().replaceAll('-', '').slice(0, 10);
 const POLL = { timeout: 15_000, interval: 200 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class Rollback extends Error {}
-
-/** Runs statements in a transaction that is always rolled back. */
-async function rolledBack(statements: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<void> {
-  await adminSql
-    .begin(async (tx) => {
-      await statements(tx);
-      throw new Rollback();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-}
 
 describe('cron, the pg_cron API', () => {
   const prefix = `platform_test_${run}`;

@@ -43,6 +43,8 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
 }
 
 const SUPERUSER = 'postgres';
+/** What a stopping server says to its clients; Ctrl-C reaches Postgres too, so this is expected. */
+const SHUTDOWN_NOISE = /terminating connection due to administrator command|the database system is shutting down/;
 const PASSWORD = 'postgres';
 
 /**
@@ -58,9 +60,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const recent: string[] = [];
   const remember = (message: string) => {
-    recent.push(message.trim());
-    if (recent.length > 20) recent.shift();
-    if (/\b(FATAL|PANIC):/.test(message)) log.error(message.trim());
+    for (const line of message.split('\n').filter((l) => l.trim())) {
+      recent.push(line.trim());
+      if (recent.length > 20) recent.shift();
+      if (/\b(FATAL|PANIC):/.test(line) && !SHUTDOWN_NOISE.test(line)) log.error(line.trim());
+    }
   };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
