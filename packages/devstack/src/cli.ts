@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { prepareDatabase, resetDatabase } from './database.ts';
 import { createLog } from './log.ts';
@@ -98,7 +99,7 @@ async function dbReset(): Promise<void> {
 
 /** Types from a throwaway database built from the migrations alone, so local data never leaks in. */
 async function genTypes(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'westwallet-types-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-types-'));
   const log = createLog('gen:types', { quiet: true });
   const server = await startEmbeddedPostgres({
     dataDir: path.join(dir, 'db'),

@@ -6,10 +6,8 @@ const devstackDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export const paths = {
   repo: path.resolve(devstackDir, '../..'),
-  devstack: devstackDir,
   platformSql: path.join(devstackDir, 'sql/platform'),
   functionsServer: path.join(devstackDir, 'deno/functions-server.ts'),
-  supabase: path.resolve(devstackDir, '../../supabase'),
   migrations: path.resolve(devstackDir, '../../supabase/migrations'),
   seed: path.resolve(devstackDir, '../../supabase/seed.sql'),
   functions: path.resolve(devstackDir, '../../supabase/functions'),

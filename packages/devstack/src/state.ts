@@ -54,14 +54,12 @@ export function markReady(stateDir: string, info: StackInfo): void {
 }
 
 export function release(stateDir: string): void {
-  const running = (() => {
-    try {
-      return JSON.parse(fs.readFileSync(file(stateDir), 'utf8')) as RunningState;
-    } catch {
-      return undefined;
-    }
-  })();
-  if (running?.pid === process.pid) fs.rmSync(file(stateDir), { force: true });
+  try {
+    const state = JSON.parse(fs.readFileSync(file(stateDir), 'utf8')) as RunningState;
+    if (state.pid === process.pid) fs.rmSync(file(stateDir), { force: true });
+  } catch {
+    // nothing to release
+  }
 }
 
 /** `supabase status -o env` style lines, plus the SUPABASE_* names our tests and functions read. */

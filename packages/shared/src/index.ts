@@ -1,2 +1,2 @@
 export type { Database, Json } from './database.types.ts';
-export { AppError, type ErrorBody, type ErrorCode, errorCodes, isErrorCode } from './errors.ts';
+export { AppError, type ErrorBody, type ErrorCode, errorCodes } from './errors.ts';
