@@ -57,7 +57,7 @@ WestWallet local stack is running (ready in ${seconds} s). Ctrl-C stops it.
   Secret         ${stack.keys.secretKey}   (service_role: servers only)
   Demo login     ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}
 
-  npm run status   prints these as KEY="value" lines (eval them to run the tests against this stack)
+  npm run status   prints these as KEY="value" lines (see the README to run the tests against this stack)
 `);
 }
 
