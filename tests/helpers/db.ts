@@ -7,7 +7,7 @@ import { target } from './target.ts';
  * create and for looking behind the API (cron runs, queued requests, storage rows). Each test
  * file gets its own client and closes it when done.
  */
-export const adminSql = postgres(target.dbUrl, { max: 4, onnotice: () => {}, prepare: false });
+export const adminSql = postgres(target.dbUrl, { max: 4, onnotice: () => {} });
 
 afterAll(() => adminSql.end({ timeout: 5 }));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSql, rolledBack } from '../helpers/db.ts';
+import { adminSql, asRole, rolledBack } from '../helpers/db.ts';
 
 /**
  * The platform's SQL surface as migrations use it: pg_cron, pg_net, pgmq, Vault and the
@@ -331,21 +331,16 @@ describe('vault, the Vault API', () => {
 
   it('keeps secrets from anon and authenticated but lets service_role read them', async () => {
     await adminSql`select vault.create_secret('hidden', ${`${name}_roles`})`;
-    for (const role of ['anon', 'authenticated']) {
+    for (const role of ['anon', 'authenticated'] as const) {
       for (const query of ['select * from vault.secrets', 'select * from vault.decrypted_secrets']) {
-        await expect(
-          rolledBack(async (tx) => {
-            await tx.unsafe(`set local role ${role}`);
-            await tx.unsafe(query);
-          }),
-        ).rejects.toThrow('permission denied');
+        await expect(asRole({ role }, (tx) => tx.unsafe(query))).rejects.toThrow('permission denied');
       }
     }
-    await rolledBack(async (tx) => {
-      await tx`set local role service_role`;
-      const [secret] = await tx`select decrypted_secret from vault.decrypted_secrets where name = ${`${name}_roles`}`;
-      expect(secret.decrypted_secret).toBe('hidden');
-    });
+    const [secret] = await asRole(
+      { role: 'service_role' },
+      (tx) => tx`select decrypted_secret from vault.decrypted_secrets where name = ${`${name}_roles`}`,
+    );
+    expect(secret.decrypted_secret).toBe('hidden');
   });
 });
 

