@@ -11,7 +11,7 @@ insert into auth.users (
   'd3e40000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'demo@westwallet.app',
   extensions.crypt('westwallet-demo', extensions.gen_salt('bf', 10)), now(),
   '', '', '', '',
-  '{"provider": "email", "providers": ["email"]}', '{"display_name": "Demo Household"}', now(), now()
+  '{"provider": "email", "providers": ["email"]}', '{"display_name": "Demo", "locale": "sv", "household_name": "Familjen Demo"}', now(), now()
 );
 
 insert into auth.identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
@@ -20,3 +20,10 @@ values (
   '{"sub": "d3e40000-0000-4000-8000-000000000001", "email": "demo@westwallet.app", "email_verified": true}',
   'email', now(), now(), now()
 );
+
+-- The demo household (created by the sign-up trigger above) gets a few tags.
+insert into public.tags (org_id, name, color)
+select o.id, t.name, t.color
+from public.organizations o
+cross join (values ('Mat', '#2e7d32'), ('Bil', '#1565c0'), ('Barn', '#f9a825'), ('Semester', '#6a1b9a')) as t (name, color)
+where o.created_by = 'd3e40000-0000-4000-8000-000000000001';

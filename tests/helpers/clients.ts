@@ -29,12 +29,15 @@ export interface TestUser {
   password: string;
 }
 
-/** Signs a new user up through Auth, as the browser app does; emails are unique per call. */
-export async function signUpUser(label = 'user'): Promise<TestUser> {
+/**
+ * Signs a new user up through Auth, as the browser app does; emails are unique per call.
+ * `metadata` is the sign-up's user metadata (display_name, locale, household_name).
+ */
+export async function signUpUser(label = 'user', metadata?: Record<string, string>): Promise<TestUser> {
   const client = anonClient();
   const email = `${label}-${randomUUID().slice(0, 8)}@test.westwallet.app`;
   const password = `pw-${randomUUID()}`;
-  const { data, error } = await client.auth.signUp({ email, password });
+  const { data, error } = await client.auth.signUp({ email, password, options: { data: metadata } });
   if (error || !data.user) throw new Error(`sign-up of ${email} failed: ${error?.message}`);
   if (!data.session) {
     const signIn = await client.auth.signInWithPassword({ email, password });

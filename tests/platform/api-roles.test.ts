@@ -4,7 +4,7 @@ import { adminSql, asRole } from '../helpers/db.ts';
 
 /**
  * What every migration relies on from the platform: the API roles, the auth helpers reading the
- * JWT claims PostgREST sets, and default privileges that leave the decision to row-level security.
+ * JWT claims PostgREST sets, and default privileges that deny browsers what no migration granted.
  */
 describe('the API roles and auth helpers', () => {
   const user = randomUUID();
@@ -40,18 +40,36 @@ describe('the API roles and auth helpers', () => {
     expect(row).toEqual({ uid: null, db_role: 'anon' });
   });
 
-  it('grants new public tables to the API roles, so row-level security alone decides', async () => {
-    const rows = await asRole({ role: 'authenticated', sub: user }, (sql) => sql.unsafe(`select id from ${table}`));
-    expect(rows).toHaveLength(2);
+  it('grants browsers nothing on a new public table until a migration grants it, then RLS decides', async () => {
+    for (const role of ['anon', 'authenticated'] as const) {
+      await expect(asRole({ role, sub: user }, (sql) => sql.unsafe(`select id from ${table}`))).rejects.toMatchObject({
+        code: '42501',
+      });
+    }
 
+    await adminSql.unsafe(`grant select on ${table} to authenticated`);
     await adminSql.unsafe(`alter table ${table} enable row level security`);
     await adminSql.unsafe(
       `create policy "owners read" on ${table} for select to authenticated using (owner = (select auth.uid()))`,
     );
     const own = await asRole({ role: 'authenticated', sub: user }, (sql) => sql.unsafe(`select id from ${table}`));
     expect(own).toEqual([{ id: 1 }]);
-    const anon = await asRole({ role: 'anon' }, (sql) => sql.unsafe(`select id from ${table}`));
-    expect(anon).toEqual([]);
+  });
+
+  it('lets nobody but service_role execute a new public function until it is granted', async () => {
+    const fn = `${table}_fn`;
+    await adminSql.unsafe(`create function ${fn}() returns int language sql as 'select 1'`);
+    try {
+      for (const role of ['anon', 'authenticated'] as const) {
+        await expect(asRole({ role, sub: user }, (sql) => sql.unsafe(`select ${fn}()`))).rejects.toMatchObject({
+          code: '42501',
+        });
+      }
+      const [row] = await asRole({ role: 'service_role' }, (sql) => sql.unsafe(`select ${fn}() as one`));
+      expect(row).toEqual({ one: 1 });
+    } finally {
+      await adminSql.unsafe(`drop function ${fn}()`);
+    }
   });
 
   it('lets service_role bypass row-level security, as the secret key does', async () => {

@@ -23,6 +23,7 @@ describe('a table with row-level security, reached through the Data API', () => 
         owner_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
         body text not null
       );
+      grant select, insert on public.${table} to authenticated;
       alter table public.${table} enable row level security;
       create policy "owners read their rows" on public.${table} for select to authenticated
         using (owner_id = (select auth.uid()));

@@ -160,6 +160,22 @@ $$;
 grant usage on schema auth to anon, authenticated, service_role;
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt() to anon, authenticated, service_role;
 grant all on all tables in schema auth to supabase_auth_admin;
+
+-- lite writes user metadata as a JSON string holding the object ('"{\\"locale\\": ...}"');
+-- GoTrue writes the object itself, and triggers on auth.users (a new user's profile) read it so.
+create or replace function auth.decode_lite_metadata() returns trigger language plpgsql set search_path = '' as $$
+begin
+  if jsonb_typeof(new.raw_user_meta_data) = 'string' then
+    new.raw_user_meta_data := (new.raw_user_meta_data #>> '{}')::jsonb;
+  end if;
+  if jsonb_typeof(new.raw_app_meta_data) = 'string' then
+    new.raw_app_meta_data := (new.raw_app_meta_data #>> '{}')::jsonb;
+  end if;
+  return new;
+end;
+$$;
+create trigger decode_lite_metadata before insert or update on auth.users
+  for each row execute function auth.decode_lite_metadata();
 `;
 
 const STORAGE = /* sql */ `

@@ -16,16 +16,481 @@ export type Database = {
   }
   public: {
     Tables: {
-      [_ in never]: never
+      audit_log: {
+        Row: {
+          actor_id: string | null
+          actor_role: string
+          created_at: string
+          id: number
+          impersonator_id: string | null
+          new_values: Json | null
+          old_values: Json | null
+          operation: string
+          org_id: string
+          record_id: string
+          session_role: string
+          table_name: string
+          undo_of: number | null
+          xid: unknown
+        }
+        Insert: {
+          actor_id?: string | null
+          actor_role: string
+          created_at?: string
+          id?: never
+          impersonator_id?: string | null
+          new_values?: Json | null
+          old_values?: Json | null
+          operation: string
+          org_id: string
+          record_id: string
+          session_role: string
+          table_name: string
+          undo_of?: number | null
+          xid?: unknown
+        }
+        Update: {
+          actor_id?: string | null
+          actor_role?: string
+          created_at?: string
+          id?: never
+          impersonator_id?: string | null
+          new_values?: Json | null
+          old_values?: Json | null
+          operation?: string
+          org_id?: string
+          record_id?: string
+          session_role?: string
+          table_name?: string
+          undo_of?: number | null
+          xid?: unknown
+        }
+        Relationships: [
+          {
+            foreignKeyName: "audit_log_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "audit_log_org_id_undo_of_fkey"
+            columns: ["org_id", "undo_of"]
+            isOneToOne: false
+            referencedRelation: "audit_log"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      currencies: {
+        Row: {
+          code: string
+          minor_units: number
+          name: string
+        }
+        Insert: {
+          code: string
+          minor_units: number
+          name: string
+        }
+        Update: {
+          code?: string
+          minor_units?: number
+          name?: string
+        }
+        Relationships: []
+      }
+      invitations: {
+        Row: {
+          accepted_at: string | null
+          accepted_by: string | null
+          created_at: string
+          email: string
+          expires_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          revoked_at: string | null
+          revoked_by: string | null
+          role: Database["public"]["Enums"]["org_role"]
+        }
+        Insert: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          email: string
+          expires_at: string
+          id?: string
+          invited_by?: string | null
+          org_id: string
+          revoked_at?: string | null
+          revoked_by?: string | null
+          role?: Database["public"]["Enums"]["org_role"]
+        }
+        Update: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          email?: string
+          expires_at?: string
+          id?: string
+          invited_by?: string | null
+          org_id?: string
+          revoked_at?: string | null
+          revoked_by?: string | null
+          role?: Database["public"]["Enums"]["org_role"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invitations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      memberships: {
+        Row: {
+          created_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          role: Database["public"]["Enums"]["org_role"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          invited_by?: string | null
+          org_id: string
+          role?: Database["public"]["Enums"]["org_role"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          invited_by?: string | null
+          org_id?: string
+          role?: Database["public"]["Enums"]["org_role"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      organizations: {
+        Row: {
+          base_currency: string
+          created_at: string
+          created_by: string | null
+          id: string
+          kind: Database["public"]["Enums"]["org_kind"]
+          locale: Database["public"]["Enums"]["locale"]
+          name: string
+          time_zone: string
+          trash_retention_days: number
+          updated_at: string
+        }
+        Insert: {
+          base_currency: string
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          kind?: Database["public"]["Enums"]["org_kind"]
+          locale?: Database["public"]["Enums"]["locale"]
+          name: string
+          time_zone?: string
+          trash_retention_days?: number
+          updated_at?: string
+        }
+        Update: {
+          base_currency?: string
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          kind?: Database["public"]["Enums"]["org_kind"]
+          locale?: Database["public"]["Enums"]["locale"]
+          name?: string
+          time_zone?: string
+          trash_retention_days?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "organizations_base_currency_fkey"
+            columns: ["base_currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
+      profiles: {
+        Row: {
+          created_at: string
+          display_name: string
+          locale: Database["public"]["Enums"]["locale"]
+          preferences: NonNullable<Json>
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          display_name: string
+          locale?: Database["public"]["Enums"]["locale"]
+          preferences?: NonNullable<Json>
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          display_name?: string
+          locale?: Database["public"]["Enums"]["locale"]
+          preferences?: NonNullable<Json>
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      tags: {
+        Row: {
+          color: string | null
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          name: string
+          org_id: string
+          reference: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          color?: string | null
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          name: string
+          org_id: string
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          color?: string | null
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          name?: string
+          org_id?: string
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "tags_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
     }
     Functions: {
-      [_ in never]: never
+      accept_invitation: {
+        Args: { invitation_id: string }
+        Returns: {
+          created_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          role: Database["public"]["Enums"]["org_role"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "memberships"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_organization: {
+        Args: {
+          base_currency?: string
+          kind?: Database["public"]["Enums"]["org_kind"]
+          locale?: Database["public"]["Enums"]["locale"]
+          name: string
+          time_zone?: string
+        }
+        Returns: {
+          base_currency: string
+          created_at: string
+          created_by: string | null
+          id: string
+          kind: Database["public"]["Enums"]["org_kind"]
+          locale: Database["public"]["Enums"]["locale"]
+          name: string
+          time_zone: string
+          trash_retention_days: number
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "organizations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      find_by_reference: {
+        Args: { org_id: string; reference: string }
+        Returns: Json
+      }
+      invite_member: {
+        Args: {
+          email: string
+          org_id: string
+          role?: Database["public"]["Enums"]["org_role"]
+          valid_for?: string
+        }
+        Returns: {
+          accepted_at: string | null
+          accepted_by: string | null
+          created_at: string
+          email: string
+          expires_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          revoked_at: string | null
+          revoked_by: string | null
+          role: Database["public"]["Enums"]["org_role"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "invitations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      leave_organization: { Args: { org_id: string }; Returns: undefined }
+      list_members: {
+        Args: { org_id: string }
+        Returns: {
+          display_name: string
+          email: string
+          joined_at: string
+          role: Database["public"]["Enums"]["org_role"]
+          user_id: string
+        }[]
+      }
+      list_trash: {
+        Args: {
+          before_deleted_at?: string
+          before_id?: string
+          max_rows?: number
+          of_table?: string
+          org_id: string
+        }
+        Returns: {
+          deleted_at: string
+          deleted_by: string
+          id: string
+          record: Json
+          reference: string
+          table_name: string
+        }[]
+      }
+      purge_from_trash: {
+        Args: { id: string; table_name: string }
+        Returns: undefined
+      }
+      remove_member: {
+        Args: { org_id: string; user_id: string }
+        Returns: undefined
+      }
+      restore_from_trash: {
+        Args: { id: string; table_name: string }
+        Returns: Json
+      }
+      revoke_invitation: {
+        Args: { invitation_id: string }
+        Returns: {
+          accepted_at: string | null
+          accepted_by: string | null
+          created_at: string
+          email: string
+          expires_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          revoked_at: string | null
+          revoked_by: string | null
+          role: Database["public"]["Enums"]["org_role"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "invitations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_member_role: {
+        Args: {
+          org_id: string
+          role: Database["public"]["Enums"]["org_role"]
+          user_id: string
+        }
+        Returns: {
+          created_at: string
+          id: string
+          invited_by: string | null
+          org_id: string
+          role: Database["public"]["Enums"]["org_role"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "memberships"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      sync_changes: {
+        Args: { cursor?: string; max_rows?: number; org_id?: string }
+        Returns: Json
+      }
+      transfer_ownership: {
+        Args: { new_owner_id: string; org_id: string }
+        Returns: undefined
+      }
+      undo_change: { Args: { audit_id: number }; Returns: Json }
     }
     Enums: {
-      [_ in never]: never
+      locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
+      org_kind: "household" | "family" | "association" | "company"
+      org_role: "viewer" | "member" | "admin" | "owner"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -152,6 +617,10 @@ export type CompositeTypes<
 
 export const Constants = {
   public: {
-    Enums: {},
+    Enums: {
+      locale: ["sv", "nb", "da", "fi", "de", "en"],
+      org_kind: ["household", "family", "association", "company"],
+      org_role: ["viewer", "member", "admin", "owner"],
+    },
   },
 } as const

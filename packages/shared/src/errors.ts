@@ -1,8 +1,10 @@
 /**
- * The one list of error codes WestWallet answers with. SQL raises them as the message of a
- * `PT4xx` SQLSTATE (the Data API returns `{ code: 'PT404', message: 'EXPENSE_NOT_FOUND' }`);
- * edge functions answer `{ error: { code, message } }` with the status given here. Clients and
- * tests match the code, never the message.
+ * The one list of error codes WestWallet answers with, and their HTTP status. SQL raises them as
+ * the message of a `PTxxx` SQLSTATE whose digits are that status (`raise sqlstate 'PT404' using
+ * message = 'ORGANIZATION_NOT_FOUND', detail = '...'`), so the Data API answers HTTP 404
+ * `{ code: 'PT404', message: 'ORGANIZATION_NOT_FOUND', details: '...' }`; edge functions answer
+ * `{ error: { code, message } }` with the status given here. Clients and tests match the code,
+ * never the human text. A test checks every code the migrations raise against this list.
  */
 export const errorCodes = {
   /** The request's input failed validation; `details` lists the problems. */
@@ -21,6 +23,54 @@ export const errorCodes = {
   FUNCTIONS_UNAVAILABLE: 502,
   /** The database could not be reached or did not answer in time. */
   DATABASE_UNAVAILABLE: 503,
+
+  // Organizations, members and invitations
+  /** No organization with that id exists. */
+  ORGANIZATION_NOT_FOUND: 404,
+  /** The caller is not a member of the organization. */
+  NOT_A_MEMBER: 403,
+  /** The caller's role in the organization does not allow this (details name the role needed). */
+  ROLE_FORBIDDEN: 403,
+  /** The change would leave the organization without an owner; transfer ownership first. */
+  LAST_OWNER: 409,
+  /** The user named is not a member of the organization. */
+  MEMBER_NOT_FOUND: 404,
+  /** The user (or the invited email) already belongs to the organization. */
+  ALREADY_MEMBER: 409,
+  /** No invitation with that id that the caller may see. */
+  INVITATION_NOT_FOUND: 404,
+  /** The invitation's time ran out; ask for a new one. */
+  INVITATION_EXPIRED: 410,
+  /** The invitation was revoked by an admin (or replaced by a newer one). */
+  INVITATION_REVOKED: 410,
+  /** The invitation was already accepted. */
+  INVITATION_ALREADY_USED: 409,
+  /** The invitation was sent to another email than the signed-in user's. */
+  INVITATION_EMAIL_MISMATCH: 403,
+  /** A profile's preferences do not match the shared preferences schema; details list the paths. */
+  PREFERENCES_INVALID: 400,
+
+  // Records: references, trash, undo, audit, sync
+  /** Not a reference: one letter and six digits, like A000001. */
+  ID_FORMAT_INVALID: 400,
+  /** No reference could be allocated (the organization's sequence is missing or exhausted). */
+  ID_SEQUENCE_FAILED: 500,
+  /** No record with that id or reference that the caller may see. */
+  RECORD_NOT_FOUND: 404,
+  /** The column is set by the database (id, org_id, reference, created_*, deleted_*). */
+  READ_ONLY_COLUMN: 400,
+  /** The table has no trash, references or undo. */
+  TABLE_NOT_SUPPORTED: 400,
+  /** No audit entry with that id in the caller's organizations. */
+  AUDIT_ENTRY_NOT_FOUND: 404,
+  /** Audit rows are never changed or deleted. */
+  AUDIT_LOG_APPEND_ONLY: 403,
+  /** Only updates and deletes of records can be undone. */
+  UNDO_NOT_SUPPORTED: 400,
+  /** The record changed again after the change to undo (or it was already undone). */
+  UNDO_CONFLICT: 409,
+  /** The sync cursor is not one sync_changes() returned. */
+  SYNC_CURSOR_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

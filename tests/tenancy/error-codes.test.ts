@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorCodes } from '@westwallet/shared';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * SQL raises the codes defined once in packages/shared, with the HTTP status given there:
+ * `raise sqlstate 'PT404' using message = 'ORGANIZATION_NOT_FOUND'` answers HTTP 404 with
+ * `{ code: 'PT404', message: 'ORGANIZATION_NOT_FOUND' }` through the Data API.
+ */
+const migrations = path.resolve(import.meta.dirname, '../../supabase/migrations');
+
+function raisedInSql() {
+  const raised: { file: string; status: number; code: string }[] = [];
+  for (const file of fs.readdirSync(migrations).filter((name) => name.endsWith('.sql'))) {
+    const text = fs.readFileSync(path.join(migrations, file), 'utf8');
+    for (const match of text.matchAll(/raise sqlstate 'PT(\d{3})'\s+using message = '([A-Z_]+)'/g)) {
+      raised.push({ file, status: Number(match[1]), code: match[2] });
+    }
+  }
+  return raised;
+}
+
+describe('error codes', () => {
+  const raised = raisedInSql();
+
+  it('are raised by the migrations', () => {
+    expect(raised.length).toBeGreaterThan(30);
+  });
+
+  it.each(raised.map((r) => [`${r.code} (${r.file})`, r] as const))('%s is defined with its status', (_, r) => {
+    expect(errorCodes).toHaveProperty(r.code);
+    expect(errorCodes[r.code as keyof typeof errorCodes]).toBe(r.status);
+  });
+
+  it('are each documented in the README', () => {
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    for (const code of new Set(raised.map((r) => r.code))) expect(readme, code).toContain(`| \`${code}\` |`);
+  });
+
+  it('raise no code the shared list does not know, and no bare raise exception in a public function', () => {
+    for (const file of fs.readdirSync(migrations).filter((name) => name.endsWith('.sql'))) {
+      const text = fs.readFileSync(path.join(migrations, file), 'utf8');
+      // A plain `raise exception` answers 400 P0001 without a code; only migration-time
+      // guards and schema-definition errors (never caused by a request's input) may use it.
+      for (const match of text.matchAll(/raise exception '([^']*)'/g)) {
+        expect(match[1], `${file}: ${match[0]}`).toMatch(/^(track_changes|enroll_record_table|json_schema_errors):/);
+      }
+    }
+  });
+});
