@@ -429,7 +429,8 @@ as $$
 $$;
 
 -- Creates an organization with `owner_id` as its owner; the one way organizations come to be.
-create function private.create_organization(
+-- Granted to nobody: the sign-up trigger and private.create_organization() call it.
+create function private.new_organization(
   owner_id uuid,
   name text,
   kind public.org_kind,
@@ -483,7 +484,7 @@ begin
   end if;
   insert into public.profiles (user_id, display_name, locale)
   values (new.id, coalesce(name, split_part(new.email, '@', 1), 'User'), user_locale);
-  perform private.create_organization(
+  perform private.new_organization(
     new.id, nullif(btrim(left(meta ->> 'household_name', 200)), ''), 'household', null, user_locale, null, null
   );
   return new;

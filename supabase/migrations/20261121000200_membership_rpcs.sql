@@ -44,15 +44,16 @@ create constraint trigger keeps_an_owner after update of role or delete on publi
 
 -- Organizations ------------------------------------------------------------------------------
 
-create function public.create_organization(
+create function private.create_organization(
   name text,
-  kind public.org_kind default 'household',
-  base_currency text default null,
-  locale public.locale default null,
-  time_zone text default null
+  kind public.org_kind,
+  base_currency text,
+  locale public.locale,
+  time_zone text
 )
 returns public.organizations
 language plpgsql
+security definer
 set search_path = ''
 as $$
 declare
@@ -62,16 +63,32 @@ begin
     raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
   end if;
   select * into profile from public.profiles p where p.user_id = auth.uid();
-  return private.create_organization(
+  return private.new_organization(
     auth.uid(), name, kind, base_currency, coalesce(locale, profile.locale), time_zone,
     (profile.preferences #>> '{trash,retentionDays}')::integer
   );
 end;
 $$;
+
+create function public.create_organization(
+  name text,
+  kind public.org_kind default 'household',
+  base_currency text default null,
+  locale public.locale default null,
+  time_zone text default null
+)
+returns public.organizations
+language sql
+set search_path = ''
+as $$
+  select * from private.create_organization(name, kind, base_currency, locale, time_zone);
+$$;
 comment on function public.create_organization is
   'Creates an organization owned by the caller. Currency and time zone default from the locale, which defaults to the caller''s.';
-grant execute on function public.create_organization to authenticated;
-grant execute on function private.create_organization to authenticated;
+grant execute on function
+  public.create_organization(text, public.org_kind, text, public.locale, text),
+  private.create_organization(text, public.org_kind, text, public.locale, text)
+to authenticated;
 
 -- Members ------------------------------------------------------------------------------------
 

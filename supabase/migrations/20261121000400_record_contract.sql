@@ -44,12 +44,17 @@ as $$
 declare
   n bigint;
 begin
-  n := nextval(private.reference_sequence(org_id)::regclass);
+  if not exists (select from public.organizations o where o.id = next_reference.org_id) then
+    raise sqlstate 'PT404' using message = 'ORGANIZATION_NOT_FOUND', detail = format('No organization %s.', org_id);
+  end if;
+  begin
+    n := nextval(private.reference_sequence(org_id)::regclass);
+  exception
+    when undefined_table or sequence_generator_limit_exceeded or object_not_in_prerequisite_state then
+      raise sqlstate 'PT500' using message = 'ID_SEQUENCE_FAILED',
+        detail = format('No reference can be allocated in organization %s: %s', org_id, sqlerrm);
+  end;
   return private.format_reference(n);
-exception
-  when undefined_table or sequence_generator_limit_exceeded or object_not_in_prerequisite_state then
-    raise sqlstate 'PT500' using message = 'ID_SEQUENCE_FAILED',
-      detail = format('No reference can be allocated in organization %s: %s', org_id, sqlerrm);
 end;
 $$;
 
@@ -118,6 +123,13 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
+    -- Row-level security checks the new row only after this trigger: refuse a foreign
+    -- organization here, before a reference of it is used up (sequences never roll back).
+    if auth.uid() is not null and row_security_active(tg_relid)
+       and not private.has_org_role(new.org_id, 'member') then
+      raise sqlstate '42501' using
+        message = format('new row violates row-level security policy for table "%s"', tg_table_name);
+    end if;
     new.reference := private.next_reference(new.org_id);
     new.created_at := now();
     new.created_by := auth.uid();
@@ -500,4 +512,5 @@ grant execute on function
 to authenticated;
 
 -- Trusted servers write through the same triggers.
-grant execute on function private.internal_operation(), private.next_reference(uuid) to service_role;
+grant execute on function private.internal_operation(), private.next_reference(uuid), private.has_org_role(uuid, public.org_role)
+to service_role;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, type Stack, startStack } from '@westwallet/devstack';
 import { generateTypes } from '@westwallet/devstack/typegen';
+import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import type { TargetStack } from '../helpers/target.ts';
 
@@ -40,11 +41,51 @@ export default async function setup(project: TestProject) {
   project.provide('target', target);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
+  // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
+  // objects in public while they run, some of them open on purpose.
+  project.provide('exposedObjects', await exposedObjects(target.dbUrl));
 
   return async () => {
     await stack?.stop();
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   };
+}
+
+/** An object of schema `public` (exposed through the Data API) that a migration created. */
+export interface ExposedObject {
+  oid: number;
+  kind: 'table' | 'partitioned table' | 'view' | 'materialized view' | 'function';
+  /** `public.tags`, or for a function its signature: `public.list_members(uuid)`. */
+  label: string;
+  name: string;
+}
+
+/** Relations and functions in public, leaving out those that belong to extensions. */
+async function exposedObjects(dbUrl: string): Promise<ExposedObject[]> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await sql.begin(async (sql) => {
+      // An empty search_path makes regclass and regprocedure print schema-qualified names.
+      await sql`set local search_path = ''`;
+      return sql<ExposedObject[]>`
+        select c.oid::int as oid, c.relname as name, c.oid::regclass::text as label,
+               case c.relkind when 'r' then 'table' when 'p' then 'partitioned table' when 'v' then 'view'
+                              else 'materialized view' end as kind
+        from pg_catalog.pg_class c
+        where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+        union all
+        select p.oid::int, p.proname, p.oid::regprocedure::text, 'function'
+        from pg_catalog.pg_proc p
+        where p.pronamespace = 'public'::regnamespace
+          and not exists (select from pg_catalog.pg_depend d
+                          where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+        order by kind, label`;
+    });
+  } finally {
+    await sql.end();
+  }
 }
 
 function externalTarget(): TargetStack | undefined {
@@ -65,5 +106,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     target: TargetStack;
     generatedTypes: string;
+    exposedObjects: ExposedObject[];
   }
 }

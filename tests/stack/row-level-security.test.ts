@@ -67,9 +67,9 @@ describe('a table with row-level security, reached through the Data API', () => 
     expect(count).toBe(0);
   });
 
-  it('shows an anonymous client nothing', async () => {
+  it('shows an anonymous client nothing: the table is not granted to anon', async () => {
     const { data, error } = await from({ client: anonClient() }).select('*');
-    expect(error).toBeNull();
-    expect(data).toEqual([]);
+    expect(error).toMatchObject({ code: '42501' });
+    expect(data).toBeNull();
   });
 });

@@ -225,11 +225,12 @@ describe('audit log', () => {
   });
 
   it('names a service and an impersonating operator', async () => {
-    const { data: tag } = await serviceClient()
+    const { data: tag, error } = await serviceClient()
       .from('tags')
       .insert({ org_id: orgId, name: 'By service' })
       .select()
       .single();
+    expect(error).toBeNull();
     const operator = crypto.randomUUID();
     await adminSql.begin(async (sql) => {
       await sql`select set_config('request.jwt.claims', ${JSON.stringify({ role: 'authenticated', sub: member.user.id, act: { sub: operator } })}, true), set_config('role', 'authenticated', true)`;

@@ -31,6 +31,11 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, log } = options;
   setExperimental('storage', true);
   const connection = createPostgresConnection({ url: dbUrl });
+  // On its first request lite would otherwise "activate RLS" by granting everything in every
+  // schema with an RLS table to anon, authenticated and service_role, and altering default
+  // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
+  // create exist already (platform.ts).
+  (connection as unknown as { rlsState: string }).rlsState = 'active';
   answerErrorsAsPostgrest(connection);
   const app = new App({
     connection,

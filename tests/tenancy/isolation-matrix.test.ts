@@ -1,0 +1,571 @@
+import { randomUUID } from 'node:crypto';
+import type { PostgrestError } from '@supabase/supabase-js';
+import type postgres from 'postgres';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { anonClient, signUpUser, type TestUser } from '../helpers/clients.ts';
+import { adminSql, rolledBack } from '../helpers/db.ts';
+import {
+  addMember,
+  createOrganization,
+  invite,
+  type Organization,
+  personalOrg,
+  untyped,
+} from '../helpers/organizations.ts';
+import type { ExposedObject } from '../setup/global-setup.ts';
+
+/**
+ * The tenant-isolation matrix. Every case is generated from the catalog as the migrations left
+ * it (`exposedObjects`, taken before any suite runs), so a table, view or function created in
+ * `public` tomorrow is covered without editing this file:
+ *   1. catalog rules every exposed object must follow (RLS, policies, indexes, keys, grants);
+ *   2. behaviour through the Data API: anon, a user of another organization (B), and A's own
+ *      viewer and member try to read and change what they must not, and A's rows stay as they
+ *      were (checked by a fingerprint of the rows, taken as superuser before and after).
+ */
+
+const exposed = inject('exposedObjects');
+/** it.each over catalog objects, each case named by the object (`public.tags: ...`). */
+const each = <T extends ExposedObject>(objects: T[]) => it.each(objects.map((o): [string, T] => [o.label, o]));
+const oids = exposed.map((o) => o.oid);
+type Row = Record<string, unknown>;
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+// 1. Catalog rules --------------------------------------------------------------------------
+
+type Problem = { oid: number; label: string; problem: string };
+
+/** What breaks the rules in `schema` (all of it, or only the objects in `oids`). */
+async function catalogProblems(sql: Sql, schema: string, oids: number[] | null): Promise<Problem[]> {
+  return sql<Problem[]>`
+    with rel as (
+      select c.oid, c.relname, c.relkind, c.relrowsecurity, c.reloptions, format('%I.%I', n.nspname, c.relname) as label,
+             exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped) as has_org,
+             exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'user_id' and not a.attisdropped) as has_user
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm')
+        and not exists (select from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+    ), fn as (
+      select p.oid, p.prosecdef, format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as label
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = ${schema}
+        and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+    ), pol as (
+      select r.oid, r.label, r.has_org, r.has_user, p.polname, p.polcmd, p.polpermissive, p.polroles,
+             pg_get_expr(p.polqual, p.polrelid) as qual, pg_get_expr(p.polwithcheck, p.polrelid) as check_expr
+      from rel r join pg_policy p on p.polrelid = r.oid
+    )
+    select oid::int, label, problem from (
+      select oid, label, 'row-level security is disabled' as problem from rel where relkind in ('r', 'p') and not relrowsecurity
+      union all select oid, label, format('policy %I applies to %s', polname, case when 0 = any (polroles) then 'public' else 'anon' end)
+      from pol where 0 = any (polroles) or 'anon'::regrole = any (polroles)
+      union all select oid, label, format('policy %I is for all commands', polname) from pol where polcmd = '*'
+      union all select oid, label, format('policy %I lets everyone write (true)', polname)
+      from pol where polcmd <> 'r' and 'true' in (qual, check_expr)
+      -- Reading everything is only for reference data: tables that belong to no tenant and no user.
+      union all select oid, label, format('policy %I lets everyone read (true) rows that belong to someone', polname)
+      from pol where polcmd = 'r' and qual = 'true' and (has_org or has_user)
+      union all select oid, label, format('%s permissive %s policies apply to %s', count(*),
+               case polcmd when 'r' then 'select' when 'a' then 'insert' when 'w' then 'update' when 'd' then 'delete' else 'all' end,
+               case when role = 0 then 'public' else role::regrole::text end)
+      from pol, unnest(polroles) as role where polpermissive group by oid, label, polcmd, role having count(*) > 1
+      union all select oid, label, 'has no index whose first column is org_id' from rel
+      where relkind in ('r', 'p') and has_org and not exists (
+        select from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+        where i.indrelid = rel.oid and a.attname = 'org_id')
+      -- A key between two tenant tables pairs org_id with org_id, so it cannot cross tenants.
+      union all select r.oid, r.label, format('foreign key %I to tenant table %s leaves org_id out', k.conname, k.confrelid::regclass)
+      from rel r join pg_constraint k on k.conrelid = r.oid and k.contype = 'f'
+      join pg_attribute ta on ta.attrelid = k.conrelid and ta.attname = 'org_id'
+      join pg_attribute fa on fa.attrelid = k.confrelid and fa.attname = 'org_id' and not fa.attisdropped
+      where array_position(k.conkey, ta.attnum) is distinct from array_position(k.confkey, fa.attnum)
+         or array_position(k.conkey, ta.attnum) is null
+      union all select oid, label, 'belongs to no organization (org_id) or user (user_id), yet authenticated may write it'
+      from rel where relkind in ('r', 'p') and not has_org and not has_user and relname <> 'organizations'
+        and (has_table_privilege('authenticated', oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+             or has_any_column_privilege('authenticated', oid, 'INSERT, UPDATE'))
+      union all select oid, label, 'view is not security_invoker' from rel
+      where relkind = 'v' and not exists (select from unnest(reloptions) o where o ~* '^security_invoker=(true|on|yes|1)$')
+      -- A materialized view has no row-level security: whoever may read it reads every tenant.
+      union all select oid, label, 'materialized view is readable by authenticated' from rel
+      where relkind = 'm' and has_table_privilege('authenticated', oid, 'SELECT')
+      union all select oid, label, 'anon has privileges on it' from rel
+      where has_table_privilege('anon', oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+         or has_any_column_privilege('anon', oid, 'SELECT, INSERT, UPDATE, REFERENCES')
+      union all select oid, label, 'is security definer' from fn where prosecdef
+      union all select oid, label, 'anon may execute it' from fn where has_function_privilege('anon', oid, 'EXECUTE')
+    ) found
+    where ${oids === null} or oid::int = any (${oids ?? []}::int[])
+    order by label, problem`;
+}
+
+describe('the catalog', () => {
+  let problems: Problem[];
+  beforeAll(async () => {
+    problems = await catalogProblems(adminSql, 'public', oids);
+  });
+
+  each(exposed)('%s follows the tenancy rules', (_, { oid }) => {
+    expect(problems.filter((p) => p.oid === oid).map((p) => `${p.label}: ${p.problem}`)).toEqual([]);
+  });
+
+  it('flags a migrated table once its row-level security is off (in a rolled-back transaction)', async () => {
+    const [table] = exposed.filter((o) => o.kind === 'table');
+    const found = await rolledBack(async (sql) => {
+      await sql.unsafe(`alter table ${table.label} disable row level security`);
+      return catalogProblems(sql, 'public', oids);
+    });
+    expect(found).toContainEqual({ oid: table.oid, label: table.label, problem: 'row-level security is disabled' });
+  });
+
+  it('catches each forbidden pattern, planted in a throwaway schema that is rolled back', async () => {
+    const found = await rolledBack(async (sql) => {
+      await sql.unsafe(`
+        create schema matrix_probe;
+        create table matrix_probe.organizations (id uuid primary key);
+        alter table matrix_probe.organizations enable row level security;
+        -- No RLS, no org_id index, readable by anon.
+        create table matrix_probe.notes (id uuid primary key, org_id uuid not null references matrix_probe.organizations);
+        grant select on matrix_probe.notes to anon;
+        -- RLS on but open: for all, to public, using (true); two permissive insert policies; a key across tenants.
+        create table matrix_probe.items (id uuid primary key, org_id uuid not null, note_id uuid references matrix_probe.notes);
+        create index on matrix_probe.items (org_id);
+        alter table matrix_probe.items enable row level security;
+        create policy anyone on matrix_probe.items using (true);
+        create policy "insert a" on matrix_probe.items for insert to authenticated with check (true);
+        create policy "insert b" on matrix_probe.items for insert to authenticated with check (org_id is not null);
+        -- Nobody's rows, yet writable.
+        create table matrix_probe.settings (key text primary key, value text);
+        alter table matrix_probe.settings enable row level security;
+        grant update on matrix_probe.settings to authenticated;
+        create view matrix_probe.item_list as select id, org_id from matrix_probe.items;
+        create function matrix_probe.elevate() returns int language sql security definer as 'select 1';
+        grant execute on function matrix_probe.elevate() to anon;
+      `);
+      return catalogProblems(sql, 'matrix_probe', null);
+    });
+    expect(found.map((p) => `${p.label}: ${p.problem}`).sort()).toEqual(
+      [
+        'matrix_probe.elevate(): anon may execute it',
+        'matrix_probe.elevate(): is security definer',
+        'matrix_probe.item_list: view is not security_invoker',
+        'matrix_probe.items: 2 permissive insert policies apply to authenticated',
+        'matrix_probe.items: foreign key items_note_id_fkey to tenant table matrix_probe.notes leaves org_id out',
+        'matrix_probe.items: policy "insert a" lets everyone write (true)',
+        'matrix_probe.items: policy anyone applies to public',
+        'matrix_probe.items: policy anyone is for all commands',
+        'matrix_probe.items: policy anyone lets everyone write (true)',
+        'matrix_probe.notes: anon has privileges on it',
+        'matrix_probe.notes: has no index whose first column is org_id',
+        'matrix_probe.notes: row-level security is disabled',
+        'matrix_probe.settings: belongs to no organization (org_id) or user (user_id), yet authenticated may write it',
+      ].sort(),
+    );
+  });
+});
+
+// 2. Behaviour through the Data API ---------------------------------------------------------
+
+/** A column or argument; `labels` are an enum type's, in order (null for other types). */
+type Typed = { name: string; type: string; labels: string[] | null };
+
+interface Column extends Typed {
+  /** Not null, no default, not generated: an insert must name it. */
+  required: boolean;
+  generated: boolean;
+  pk: boolean;
+  /** For a foreign key column, the referenced column; `tenant`: its table has org_id. */
+  ref: { oid: number; table: string; column: string; tenant: boolean } | null;
+}
+
+interface Relation extends ExposedObject {
+  columns: Column[];
+  /** The column saying whose a row is: org_id, id for the root (organizations), user_id, or ''. */
+  owner: string;
+  isRecord: boolean;
+}
+
+interface Fn extends ExposedObject {
+  granted: boolean;
+  /** How many of the last arguments have defaults. */
+  defaults: number;
+  args: Typed[];
+}
+
+const columns = await adminSql<(Column & { oid: number })[]>`
+  select c.oid::int, a.attname as name, format_type(a.atttypid, null) as type,
+         (select array_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = a.atttypid) as labels,
+         a.attnotnull and not a.atthasdef and a.attidentity = '' and a.attgenerated = '' as required,
+         a.attidentity <> '' or a.attgenerated <> '' as generated,
+         exists (select from pg_index i where i.indrelid = c.oid and i.indisprimary and i.indkey[0] = a.attnum) as pk,
+         (select json_build_object('oid', k.confrelid::int, 'table', k.confrelid::regclass::text, 'column', fa.attname,
+                   'tenant', exists (select from pg_attribute o where o.attrelid = k.confrelid and o.attname = 'org_id'))
+          from pg_constraint k
+          join pg_attribute fa on fa.attrelid = k.confrelid and fa.attnum = k.confkey[array_position(k.conkey, a.attnum)]
+          where k.conrelid = c.oid and k.contype = 'f' and a.attnum = any (k.conkey) and a.attname <> 'org_id'
+          limit 1) as ref
+  from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  where c.oid::int = any (${oids}::int[])
+  order by c.oid, a.attnum`;
+const recordTables = (await adminSql`select table_name from private.tracked_tables where is_record`).map(
+  (r) => r.table_name as string,
+);
+const routines = await adminSql<(Omit<Fn, keyof ExposedObject> & { oid: number })[]>`
+  select p.oid::int, p.pronargdefaults as defaults, has_function_privilege('authenticated', p.oid, 'EXECUTE') as granted,
+         coalesce(json_agg(json_build_object('name', p.proargnames[a.n], 'type', format_type(a.type, null),
+           'labels', (select array_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = a.type))
+           order by a.n) filter (where a.n is not null), '[]') as args
+  from pg_proc p
+  left join lateral unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as a (type, n)
+    on coalesce(p.proargmodes[a.n], 'i') in ('i', 'b', 'v')
+  where p.oid::int = any (${oids}::int[])
+  group by p.oid`;
+
+const functions = exposed.flatMap((o): Fn[] => routines.filter((r) => r.oid === o.oid).map((r) => ({ ...o, ...r })));
+const relations = exposed
+  .filter((o) => o.kind !== 'function')
+  .map((o): Relation => {
+    const own = columns.filter((c) => c.oid === o.oid);
+    const has = (name: string) => own.some((c) => c.name === name);
+    const owner = o.name === 'organizations' ? 'id' : has('org_id') ? 'org_id' : has('user_id') ? 'user_id' : '';
+    return { ...o, columns: own, owner, isRecord: recordTables.includes(o.name) };
+  });
+/** Relations whose rows belong to an organization or a user: each is probed for leaks. */
+const owned = relations.filter((r) => r.owner);
+const ownedTables = owned.filter((r) => r.kind === 'table' || r.kind === 'partitioned table');
+const orgTables = ownedTables.filter((t) => t.owner !== 'user_id');
+/** Record tables, each after those its required foreign keys point at, so that they find a row. */
+const depth = (t: Relation): number =>
+  Math.max(0, ...t.columns.map((c) => (c.required && c.ref && c.ref.oid !== t.oid ? 1 + depthOf(c.ref.oid) : 0)));
+const depthOf = (oid: number) => {
+  const t = relations.find((r) => r.oid === oid);
+  return t?.isRecord ? depth(t) : 0;
+};
+const records = ownedTables.filter((t) => t.isRecord).sort((x, y) => depth(x) - depth(y));
+
+const system = 'id org_id reference created_at created_by updated_at updated_by deleted_at deleted_by'.split(' ');
+const textual = /^(text|character varying|character|citext)\b/;
+const numeric = /^(smallint|integer|bigint|numeric|real|double precision)\b/;
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const keyOf = (t: Relation) => t.columns.find((c) => c.pk)?.name ?? 'id';
+let counter = 0;
+
+/** A simple valid value of a type. Text is 'x' numbered, so that unique constraints let it in. */
+function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
+  if (labels) return labels[0];
+  if (textual.test(type)) return `x${++counter}`;
+  if (type === 'uuid') return randomUUID();
+  if (numeric.test(type)) return 1;
+  if (type === 'date') return new Date().toISOString().slice(0, 10);
+  if (type.startsWith('timestamp')) return new Date().toISOString();
+  if (type === 'boolean') return false;
+  if (type === 'json' || type === 'jsonb') return {};
+  if (type === 'interval') return '1 day';
+  return type.endsWith('[]') ? [] : 'x';
+}
+
+/** Column values a check constraint refuses from `sample`, by table. Keep it tiny (empty today). */
+const payloadOverrides: Record<string, Row> = {};
+
+/** A row of `t` belonging to `scope`: its required columns, foreign keys pointing at existing rows. */
+async function payload(t: Relation, scope: string): Promise<Row> {
+  const row: Row = { [t.owner]: scope };
+  for (const c of t.columns.filter((c) => c.required && !(c.name in row) && !system.includes(c.name))) {
+    if (!c.ref) {
+      row[c.name] = sample(c);
+      continue;
+    }
+    const where = c.ref.tenant ? 'where org_id = $1' : '';
+    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} limit 1`;
+    const [found] = await adminSql.unsafe(query, c.ref.tenant ? [scope] : []);
+    row[c.name] = found?.v ?? sample(c);
+  }
+  return { ...row, ...payloadOverrides[t.name] };
+}
+
+/** A change to one ordinary column of `row`: another enum label, the other boolean, new text. */
+function patchFor(t: Relation, row: Row): Row {
+  const rank = (c: Column) =>
+    c.labels ? 0 : c.type === 'boolean' ? 1 : numeric.test(c.type) ? 2 : textual.test(c.type) ? 3 : 4;
+  const [column] = t.columns
+    .filter((c) => !system.includes(c.name) && !c.pk && !c.ref && !c.generated && c.name !== t.owner)
+    .sort((x, y) => rank(x) - rank(y));
+  if (!column) return { [t.owner]: row[t.owner] };
+  const now = row[column.name];
+  if (column.labels) return { [column.name]: column.labels.find((label) => label !== now) };
+  if (column.type === 'boolean') return { [column.name]: !now };
+  if (numeric.test(column.type)) return { [column.name]: Number(now ?? 0) + 1 };
+  return { [column.name]: textual.test(column.type) ? `changed-${randomUUID().slice(0, 8)}` : sample(column) };
+}
+
+/** An organization and one of its users: the scope of tenant tables and of user-owned ones. */
+type Party = { orgId: string; userId: string };
+const scopeOf = (t: Relation, party: Party) => (t.owner === 'user_id' ? party.userId : party.orgId);
+
+/** Count and digest of a scope's rows in `t`, read as superuser: any change to them shows. */
+async function fingerprint(t: Relation, scope: string) {
+  const [row] = await adminSql.unsafe(
+    `select count(*)::int as rows, md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as digest
+     from ${t.label} r where ${ident(t.owner)} = $1`,
+    [scope],
+  );
+  return row;
+}
+
+/** A live row of the scope in `t`, to aim at by key. */
+async function firstRow(t: Relation, scope: string): Promise<Row | undefined> {
+  const live = t.columns.some((c) => c.name === 'deleted_at') ? 'and deleted_at is null' : '';
+  const [row] = await adminSql.unsafe(
+    `select * from ${t.label} where ${ident(t.owner)} = $1 ${live} order by ${ident(keyOf(t))} limit 1`,
+    [scope],
+  );
+  return row;
+}
+
+/** Where an organization's reference sequence stands (private.reference_sequence names it). */
+async function referenceCounter(orgId: string): Promise<string> {
+  const [{ name }] = await adminSql`select private.reference_sequence(${orgId}) as name`;
+  const [{ state }] = await adminSql.unsafe(`select format('%s/%s', last_value, is_called) as state from ${name}`);
+  return state;
+}
+
+type ApiResult = { data: unknown; error: PostgrestError | null };
+
+/**
+ * Runs an attempt that must change none of the scopes' rows in `t`: it fails (always, with
+ * `mustFail`) or returns no row, and the fingerprints afterwards are those from before.
+ */
+async function changesNothing(t: Relation, scopes: string[], attempt: () => PromiseLike<ApiResult>, mustFail = false) {
+  const before = await Promise.all(scopes.map((scope) => fingerprint(t, scope)));
+  const { data, error } = await attempt();
+  if (mustFail) expect(error, `the API accepted it: ${JSON.stringify(data)}`).not.toBeNull();
+  else if (!error) expect(data).toEqual([]);
+  expect(await Promise.all(scopes.map((scope) => fingerprint(t, scope))), `${t.label} changed`).toEqual(before);
+  return { data, error };
+}
+
+const anon = { client: anonClient() };
+let orgA: Organization;
+let viewer: TestUser;
+let member: TestUser;
+let userB: TestUser;
+let a: Party;
+let b: Party;
+const rowOfA: Record<string, Row> = {};
+const rowOfB: Record<string, Row> = {};
+/** A's ids for function arguments: a trashed record, a live one's reference, a pending invitation, an audit entry. */
+const idsOfA = { trashed: randomUUID(), reference: 'A000001', invitation: '', audit: '0' };
+/** What no answer to B may contain. */
+const secretsOfA: string[] = [];
+
+/**
+ * Organization A (owner, viewer and member, who joined by invitation, a pending invitation, and
+ * records: one live, one trashed) and user B with a personal household (an invitation, a record).
+ */
+beforeAll(async () => {
+  [orgA, userB] = await Promise.all([createOrganization('owner-a'), signUpUser('user-b')]);
+  [viewer, member] = await Promise.all([addMember(orgA, 'viewer'), addMember(orgA, 'member')]);
+  a = { orgId: orgA.id, userId: orgA.owner.user.id };
+  b = { orgId: await personalOrg(userB), userId: userB.user.id };
+  const emails = [0, 1].map(() => `pending-${randomUUID().slice(0, 8)}@test.westwallet.app`);
+  idsOfA.invitation = await invite(orgA.owner, a.orgId, emails[0], 'member');
+  await invite(userB, b.orgId, emails[1], 'viewer');
+  secretsOfA.push(a.orgId, orgA.name, emails[0], idsOfA.invitation);
+  for (const user of [orgA.owner, viewer, member]) secretsOfA.push(user.user.id, user.email);
+
+  const insert = async (user: TestUser, t: Relation, orgId: string) => {
+    const row = await payload(t, orgId);
+    const { data, error } = await untyped(user).from(t.name).insert(row).select().single();
+    if (error) throw new Error(`insert into ${t.label} failed (payloadOverrides?): ${error.code} ${error.message}`);
+    return data as Row;
+  };
+  for (const t of records) {
+    const [live, trashed] = [await insert(orgA.owner, t, a.orgId), await insert(orgA.owner, t, a.orgId)];
+    await insert(userB, t, b.orgId);
+    const { error } = await untyped(orgA.owner).from(t.name).delete().eq('id', trashed.id);
+    if (error) throw new Error(`delete from ${t.label} failed: ${error.code} ${error.message}`);
+    if (t === records[0]) Object.assign(idsOfA, { trashed: trashed.id, reference: live.reference });
+    secretsOfA.push(String(live.id), String(trashed.id));
+  }
+  // Undo works on updates and deletes: aim at one of those.
+  const [entry] = await adminSql`select id::text from public.audit_log where org_id = ${a.orgId}
+    order by operation in ('UPDATE', 'DELETE') desc, id desc limit 1`;
+  idsOfA.audit = entry?.id ?? '0';
+
+  // Each owned table needs a row of A and of B; where no API call made one, the superuser adds it.
+  for (const t of ownedTables) {
+    for (const [party, rows] of [[a, rowOfA] as const, [b, rowOfB] as const]) {
+      let row = await firstRow(t, scopeOf(t, party));
+      if (!row) {
+        const fill = await payload(t, scopeOf(t, party));
+        const names = Object.keys(fill).map(ident).join(', ');
+        await adminSql.unsafe(
+          `insert into ${t.label} (${names}) select ${names} from json_populate_record(null::${t.label}, $1::text::json)`,
+          [JSON.stringify(fill)],
+        );
+        row = await firstRow(t, scopeOf(t, party));
+      }
+      if (!row) throw new Error(`no row of ${t.label} to aim at`);
+      rows[t.name] = row;
+    }
+  }
+});
+
+describe('an anonymous client', () => {
+  each(relations)('%s: reads nothing', async (_, t) => {
+    const { data, error } = await untyped(anon).from(t.name).select('*').limit(1);
+    if (!error) expect(data).toEqual([]);
+  });
+
+  each(functions)('%s: cannot call it', async (_, fn) => {
+    const { error } = await untyped(anon).rpc(fn.name, argumentsAgainstA(fn));
+    expect(error).not.toBeNull();
+  });
+});
+
+/** Insert, update and delete of A's rows by someone who may not write them: nothing changes. */
+function refusesWrites(actor: () => TestUser, tables: Relation[]) {
+  const api = () => untyped(actor());
+
+  each(tables)("%s: cannot insert a row of A's", async (_, t) => {
+    const row = await payload(t, scopeOf(t, a));
+    await changesNothing(t, [scopeOf(t, a)], () => api().from(t.name).insert(row).select(), true);
+  });
+
+  each(tables)("%s: cannot update A's rows", async (_, t) => {
+    const target = rowOfA[t.name];
+    await changesNothing(t, [scopeOf(t, a)], () =>
+      api().from(t.name).update(patchFor(t, target)).eq(keyOf(t), target[keyOf(t)]).select(),
+    );
+  });
+
+  each(tables)("%s: cannot delete A's rows", async (_, t) => {
+    const target = rowOfA[t.name];
+    await changesNothing(t, [scopeOf(t, a)], () => api().from(t.name).delete().eq(keyOf(t), target[keyOf(t)]).select());
+  });
+}
+
+describe('a user of another organization (B)', () => {
+  const api = () => untyped(userB);
+
+  each(owned)("%s: cannot read A's rows", async (_, t) => {
+    const { data, error } = await api().from(t.name).select('*').eq(t.owner, scopeOf(t, a));
+    if (!error) expect(data).toEqual([]);
+  });
+
+  refusesWrites(() => userB, ownedTables);
+
+  // Records refuse it (READ_ONLY_COLUMN); tables without an update policy match no row.
+  each(ownedTables)('%s: cannot move its own row into A', async (_, t) => {
+    const own = rowOfB[t.name];
+    const { error } = await changesNothing(t, [scopeOf(t, a), scopeOf(t, b)], () =>
+      api()
+        .from(t.name)
+        .update({ [t.owner]: scopeOf(t, a) })
+        .eq(keyOf(t), own[keyOf(t)])
+        .select(),
+    );
+    if (t.isRecord) expect(error).toMatchObject({ code: 'PT400', message: 'READ_ONLY_COLUMN' });
+  });
+
+  each(ownedTables)("%s: cannot move A's rows into its own", async (_, t) => {
+    const target = rowOfA[t.name];
+    await changesNothing(t, [scopeOf(t, a), scopeOf(t, b)], () =>
+      api()
+        .from(t.name)
+        .update({ [t.owner]: scopeOf(t, b) })
+        .eq(keyOf(t), target[keyOf(t)])
+        .select(),
+    );
+  });
+
+  // References come from a sequence per organization, and sequences ignore rollbacks.
+  each(records)("%s: a refused insert into A does not use up A's references", async (_, t) => {
+    const before = await referenceCounter(a.orgId);
+    const { error } = await api()
+      .from(t.name)
+      .insert(await payload(t, a.orgId));
+    expect(error).not.toBeNull();
+    expect(await referenceCounter(a.orgId)).toBe(before);
+  });
+});
+
+describe("A's viewer", () => {
+  refusesWrites(() => viewer, orgTables);
+});
+
+describe("A's member", () => {
+  const [memberships] = relations.filter((r) => r.name === 'memberships');
+
+  it('cannot change roles by updating memberships', async () => {
+    await changesNothing(memberships, [a.orgId], () =>
+      untyped(member).from('memberships').update({ role: 'owner' }).eq('org_id', a.orgId).select(),
+    );
+  });
+
+  it('cannot change roles through set_member_role (ROLE_FORBIDDEN)', async () => {
+    for (const [user, role] of [[viewer, 'admin'] as const, [member, 'owner'] as const]) {
+      const { error } = await changesNothing(
+        memberships,
+        [a.orgId],
+        () => untyped(member).rpc('set_member_role', { org_id: a.orgId, user_id: user.user.id, role }),
+        true,
+      );
+      expect(error).toMatchObject({ code: 'PT403', message: 'ROLE_FORBIDDEN' });
+    }
+  });
+});
+
+// Functions ---------------------------------------------------------------------------------
+
+/** A's value for an argument, by its name and type; undefined when the name says nothing. */
+function valueOfA({ name, type }: Typed): unknown {
+  if (type === 'uuid') {
+    if (/org/.test(name)) return a.orgId;
+    if (/invitation/.test(name)) return idsOfA.invitation;
+    if (/user|owner|member/.test(name)) return member.user.id;
+    return idsOfA.trashed; // any other id: a record's
+  }
+  if (/audit/.test(name) && numeric.test(type)) return idsOfA.audit;
+  if (!textual.test(type)) return undefined;
+  if (/table/.test(name)) return records[0]?.name;
+  if (/reference/.test(name)) return idsOfA.reference;
+  if (/email/.test(name)) return `matrix-${randomUUID().slice(0, 8)}@test.westwallet.app`;
+  return undefined;
+}
+
+/** Named arguments aimed at A: each one A has a value for, simple values for the others without a default. */
+function argumentsAgainstA(fn: Fn): Row {
+  const args: Row = {};
+  fn.args.forEach((arg, i) => {
+    const value = valueOfA(arg);
+    if (value !== undefined) args[arg.name] = value;
+    else if (i < fn.args.length - fn.defaults) args[arg.name] = sample(arg);
+  });
+  return args;
+}
+
+/**
+ * Functions B cannot aim at A this way, by name, with the reason. They are still called and must
+ * reveal and change nothing of A, but may fail with any error. Empty today: every granted function
+ * answers B with a PT4xx code or with nothing of A.
+ */
+const notAimable: Record<string, string> = {};
+
+describe('a user of another organization (B) calling functions', () => {
+  const everythingOfA = () => Promise.all(ownedTables.map((t) => fingerprint(t, scopeOf(t, a))));
+
+  each(functions.filter((fn) => fn.granted))("%s: with A's ids, fails or returns nothing of A", async (_, fn) => {
+    const before = await everythingOfA();
+    const { data, error } = await untyped(userB).rpc(fn.name, argumentsAgainstA(fn));
+    if (error && !notAimable[fn.name]) expect(`${error.code} ${error.message}`).toMatch(/^PT4\d\d /);
+    const answer = JSON.stringify(data) ?? '';
+    expect(secretsOfA.filter((secret) => answer.includes(secret))).toEqual([]);
+    expect(await everythingOfA()).toEqual(before);
+  });
+
+  each(functions.filter((fn) => !fn.granted))('%s: is not granted, so B cannot call it', async (_, fn) => {
+    const { error } = await untyped(userB).rpc(fn.name, argumentsAgainstA(fn));
+    expect(error).not.toBeNull();
+  });
+});
