@@ -189,12 +189,19 @@ grant all on all tables in schema storage to supabase_storage_admin;
  * devstack listens on the same channel, so a table created from SQL is served at once.
  */
 const SCHEMA_RELOAD = /* sql */ `
+-- As on the platform: only DDL that changes what the Data API serves notifies (creating an
+-- organization's reference sequence, say, does not).
 create or replace function extensions.pgrst_ddl_watch() returns event_trigger language plpgsql as $$
 declare
   cmd record;
 begin
   for cmd in select * from pg_event_trigger_ddl_commands() loop
-    if cmd.schema_name is distinct from 'pg_temp' then
+    if cmd.command_tag in (
+      'CREATE SCHEMA', 'ALTER SCHEMA', 'CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
+      'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'CREATE VIEW', 'ALTER VIEW',
+      'CREATE MATERIALIZED VIEW', 'ALTER MATERIALIZED VIEW', 'CREATE FUNCTION', 'ALTER FUNCTION',
+      'CREATE TRIGGER', 'CREATE TYPE', 'ALTER TYPE', 'CREATE RULE', 'COMMENT'
+    ) and cmd.schema_name is distinct from 'pg_temp' then
       notify pgrst, 'reload schema';
       return;
     end if;
@@ -206,7 +213,9 @@ declare
   obj record;
 begin
   for obj in select * from pg_event_trigger_dropped_objects() loop
-    if obj.is_temporary is false then
+    if obj.object_type in (
+      'schema', 'table', 'foreign table', 'view', 'materialized view', 'function', 'trigger', 'type', 'rule'
+    ) and obj.is_temporary is false then
       notify pgrst, 'reload schema';
       return;
     end if;
