@@ -142,6 +142,26 @@ begin
 end;
 $$;
 
+-- The name of a table in public, for the enrolling functions below (migration time only).
+create function private.public_table_name(target regclass)
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  table_name text;
+begin
+  select c.relname into table_name
+  from pg_catalog.pg_class c
+  where c.oid = target and c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p');
+  if table_name is null then
+    raise exception 'public_table_name: % is not a table in public', target;
+  end if;
+  return table_name;
+end;
+$$;
+
 -- Enrolls a table in public: its changes are audited, synced and broadcast from now on.
 create function private.track_changes(
   target regclass,
@@ -153,14 +173,8 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  table_name text;
+  table_name text := private.public_table_name(target);
 begin
-  select c.relname into table_name
-  from pg_catalog.pg_class c
-  where c.oid = target and c.relnamespace = 'public'::regnamespace;
-  if table_name is null then
-    raise exception 'track_changes: % is not a table in public', target;
-  end if;
   insert into private.tracked_tables (table_name, org_column, shared_with_members)
   values (table_name, org_column, shared_with_members)
   on conflict on constraint tracked_tables_pkey do update

@@ -41,20 +41,16 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  n bigint;
 begin
-  if not exists (select from public.organizations o where o.id = next_reference.org_id) then
-    raise sqlstate 'PT404' using message = 'ORGANIZATION_NOT_FOUND', detail = format('No organization %s.', org_id);
-  end if;
-  begin
-    n := nextval(private.reference_sequence(org_id)::regclass);
-  exception
-    when undefined_table or sequence_generator_limit_exceeded or object_not_in_prerequisite_state then
-      raise sqlstate 'PT500' using message = 'ID_SEQUENCE_FAILED',
-        detail = format('No reference can be allocated in organization %s: %s', org_id, sqlerrm);
-  end;
-  return private.format_reference(n);
+  return private.format_reference(nextval(private.reference_sequence(org_id)::regclass));
+exception
+  when undefined_table or sequence_generator_limit_exceeded or object_not_in_prerequisite_state then
+    -- Checked only here, off the path every insert takes.
+    if not exists (select from public.organizations o where o.id = next_reference.org_id) then
+      raise sqlstate 'PT404' using message = 'ORGANIZATION_NOT_FOUND', detail = format('No organization %s.', org_id);
+    end if;
+    raise sqlstate 'PT500' using message = 'ID_SEQUENCE_FAILED',
+      detail = format('No reference can be allocated in organization %s: %s', org_id, sqlerrm);
 end;
 $$;
 
@@ -179,14 +175,8 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  target_name text;
+  target_name text := private.public_table_name(target);
 begin
-  select c.relname into target_name
-  from pg_catalog.pg_class c
-  where c.oid = target and c.relnamespace = 'public'::regnamespace;
-  if target_name is null then
-    raise exception 'enroll_record_table: % is not a table in public', target;
-  end if;
 
   execute format($ddl$
     alter table %1$s

@@ -44,7 +44,7 @@ describe('error codes', () => {
       // A plain `raise exception` answers 400 P0001 without a code; only migration-time
       // guards and schema-definition errors (never caused by a request's input) may use it.
       for (const match of text.matchAll(/raise exception '([^']*)'/g)) {
-        expect(match[1], `${file}: ${match[0]}`).toMatch(/^(track_changes|enroll_record_table|json_schema_errors):/);
+        expect(match[1], `${file}: ${match[0]}`).toMatch(/^(public_table_name|json_schema_errors):/);
       }
     }
   });

@@ -65,6 +65,21 @@ describe('references', () => {
     expect(error).toMatchObject({ code: 'PT500', message: 'ID_SEQUENCE_FAILED' });
   });
 
+  it('are never taken from an organization the writer may not write to', async () => {
+    const outsider = await signUpUser('refthief');
+    const [{ seq }] = await adminSql`select private.reference_sequence(${orgId}) as seq`;
+    const [before] = await adminSql.unsafe(`select last_value from ${seq}`);
+    const stolen = await outsider.client.from('tags').insert({ org_id: orgId, name: 'not mine' });
+    expect(stolen.error).toMatchObject({ code: '42501' });
+    const byViewer = await viewer.client.from('tags').insert({ org_id: orgId, name: 'read only' });
+    expect(byViewer.error).toMatchObject({ code: '42501' });
+    const [after] = await adminSql.unsafe(`select last_value from ${seq}`);
+    expect(after.last_value).toBe(before.last_value);
+
+    const nowhere = await serviceClient().from('tags').insert({ org_id: crypto.randomUUID(), name: 'orphan' });
+    expect(nowhere.error).toMatchObject({ code: 'PT404', message: 'ORGANIZATION_NOT_FOUND' });
+  });
+
   it('find a record, case-insensitively, and refuse a malformed one with ID_FORMAT_INVALID', async () => {
     const tag = await addTag(member, 'Findable');
     const found = await viewer.client.rpc('find_by_reference', {
