@@ -296,6 +296,22 @@ as $$
   );
 $$;
 
+-- For RPCs that act as a user: the caller's id, or UNAUTHORIZED.
+create function private.require_user()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if auth.uid() is null then
+    raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
+  end if;
+  return auth.uid();
+end;
+$$;
+grant execute on function private.require_user() to authenticated, service_role;
+
 -- For RPCs: raises the error that says why the caller may not act on the organization.
 create function private.require_org_role(org_id uuid, min_role public.org_role)
 returns public.org_role
@@ -306,13 +322,11 @@ set search_path = ''
 as $$
 declare
   caller_role public.org_role;
+  caller_id uuid := private.require_user();
 begin
-  if auth.uid() is null then
-    raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
-  end if;
   select m.role into caller_role
   from public.memberships m
-  where m.org_id = require_org_role.org_id and m.user_id = auth.uid();
+  where m.org_id = require_org_role.org_id and m.user_id = caller_id;
   if caller_role is null then
     if not exists (select from public.organizations o where o.id = require_org_role.org_id) then
       raise sqlstate 'PT404' using message = 'ORGANIZATION_NOT_FOUND', detail = format('No organization %s.', org_id);

@@ -57,14 +57,12 @@ security definer
 set search_path = ''
 as $$
 declare
+  owner_id uuid := private.require_user();
   profile public.profiles;
 begin
-  if auth.uid() is null then
-    raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
-  end if;
-  select * into profile from public.profiles p where p.user_id = auth.uid();
+  select * into profile from public.profiles p where p.user_id = owner_id;
   return private.new_organization(
-    auth.uid(), name, kind, base_currency, coalesce(locale, profile.locale), time_zone,
+    owner_id, name, kind, base_currency, coalesce(locale, profile.locale), time_zone,
     (profile.preferences #>> '{trash,retentionDays}')::integer
   );
 end;
@@ -339,9 +337,7 @@ declare
   invitation public.invitations;
   joined public.memberships;
 begin
-  if auth.uid() is null then
-    raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
-  end if;
+  perform private.require_user();
   -- Lock order everywhere: organization first, then its rows.
   select * into invitation from public.invitations i where i.id = invitation_id;
   if invitation.id is null then

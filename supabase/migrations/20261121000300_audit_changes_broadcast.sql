@@ -83,7 +83,10 @@ set search_path = ''
 as $$
 declare
   tracked private.tracked_tables;
-  row_data jsonb := to_jsonb(coalesce(new, old));
+  -- Each row is serialized once; everything below reads these.
+  new_data jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+  old_data jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
+  row_data jsonb := coalesce(new_data, old_data);
   org_id uuid;
   operation text := tg_op;
   before jsonb;
@@ -98,17 +101,17 @@ begin
   end if;
 
   if tg_op = 'INSERT' then
-    after := to_jsonb(new);
+    after := new_data;
   elsif tg_op = 'DELETE' then
-    before := to_jsonb(old);
+    before := old_data;
     if tracked.is_record then
       operation := 'PURGE';
     end if;
   else
     select jsonb_object_agg(n.key, o.value), jsonb_object_agg(n.key, n.value)
     into before, after
-    from jsonb_each(to_jsonb(new)) n
-    join jsonb_each(to_jsonb(old)) o using (key)
+    from jsonb_each(new_data) n
+    join jsonb_each(old_data) o using (key)
     where n.value is distinct from o.value and n.key not in ('updated_at', 'updated_by');
     if before is null then
       return null; -- nothing but the timestamps changed
@@ -116,7 +119,7 @@ begin
     if after ? 'deleted_at' then
       operation := case when new.deleted_at is null then 'RESTORE' else 'DELETE' end;
       if operation = 'DELETE' then
-        before := to_jsonb(old);
+        before := old_data;
       end if;
     end if;
   end if;
@@ -273,9 +276,7 @@ declare
   table_changes jsonb;
   changes jsonb := '[]';
 begin
-  if auth.uid() is null then
-    raise sqlstate 'PT401' using message = 'UNAUTHORIZED', detail = 'Sign in first.';
-  end if;
+  perform private.require_user();
   if max_rows is null or max_rows not between 1 and 1000 then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'max_rows: between 1 and 1000';
   end if;
