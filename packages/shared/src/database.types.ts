@@ -16,6 +16,81 @@ export type Database = {
   }
   public: {
     Tables: {
+      accounts: {
+        Row: {
+          closed: boolean
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          institution: string | null
+          kind: Database["public"]["Enums"]["account_kind"]
+          name: string
+          number_hint: string | null
+          opening_balance_minor: number
+          opening_on: string
+          org_id: string
+          reference: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          closed?: boolean
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          institution?: string | null
+          kind: Database["public"]["Enums"]["account_kind"]
+          name: string
+          number_hint?: string | null
+          opening_balance_minor?: number
+          opening_on?: string
+          org_id: string
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          closed?: boolean
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          institution?: string | null
+          kind?: Database["public"]["Enums"]["account_kind"]
+          name?: string
+          number_hint?: string | null
+          opening_balance_minor?: number
+          opening_on?: string
+          org_id?: string
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "accounts_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "accounts_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       audit_log: {
         Row: {
           actor_id: string | null
@@ -82,6 +157,81 @@ export type Database = {
           },
         ]
       }
+      categories: {
+        Row: {
+          color: string | null
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          icon: string | null
+          id: string
+          key: string | null
+          kind: Database["public"]["Enums"]["category_kind"]
+          monthly_budget_minor: number | null
+          name: string
+          org_id: string
+          parent_id: string | null
+          reference: string
+          sort_order: number
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          color?: string | null
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          icon?: string | null
+          id?: string
+          key?: string | null
+          kind: Database["public"]["Enums"]["category_kind"]
+          monthly_budget_minor?: number | null
+          name: string
+          org_id: string
+          parent_id?: string | null
+          reference?: string
+          sort_order?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          color?: string | null
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          icon?: string | null
+          id?: string
+          key?: string | null
+          kind?: Database["public"]["Enums"]["category_kind"]
+          monthly_budget_minor?: number | null
+          name?: string
+          org_id?: string
+          parent_id?: string | null
+          reference?: string
+          sort_order?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "categories_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "categories_org_id_parent_id_fkey"
+            columns: ["org_id", "parent_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       currencies: {
         Row: {
           code: string
@@ -99,6 +249,69 @@ export type Database = {
           name?: string
         }
         Relationships: []
+      }
+      exchange_rates: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          org_id: string
+          rate: number
+          rate_date: string
+          reference: string
+          source: string | null
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          org_id: string
+          rate: number
+          rate_date: string
+          reference?: string
+          source?: string | null
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          org_id?: string
+          rate?: number
+          rate_date?: string
+          reference?: string
+          source?: string | null
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "exchange_rates_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "exchange_rates_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       invitations: {
         Row: {
@@ -312,6 +525,319 @@ export type Database = {
           },
         ]
       }
+      transaction_splits: {
+        Row: {
+          amount_minor: number
+          category_id: string
+          id: string
+          note: string | null
+          org_id: string
+          position: number
+          transaction_id: string
+        }
+        Insert: {
+          amount_minor: number
+          category_id: string
+          id?: string
+          note?: string | null
+          org_id: string
+          position: number
+          transaction_id: string
+        }
+        Update: {
+          amount_minor?: number
+          category_id?: string
+          id?: string
+          note?: string | null
+          org_id?: string
+          position?: number
+          transaction_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transaction_splits_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transaction_splits_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transaction_splits_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      transaction_tags: {
+        Row: {
+          id: string
+          org_id: string
+          tag_id: string
+          transaction_id: string
+        }
+        Insert: {
+          id?: string
+          org_id: string
+          tag_id: string
+          transaction_id: string
+        }
+        Update: {
+          id?: string
+          org_id?: string
+          tag_id?: string
+          transaction_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transaction_tags_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transaction_tags_org_id_tag_id_fkey"
+            columns: ["org_id", "tag_id"]
+            isOneToOne: false
+            referencedRelation: "tags"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transaction_tags_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      transactions: {
+        Row: {
+          account_amount_minor: number | null
+          account_id: string | null
+          amount_minor: number
+          base_amount_minor: number
+          booked_on: string
+          category_id: string | null
+          contract_id: string | null
+          counterparty: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          description: string | null
+          fx_rate: number | null
+          id: string
+          is_split: boolean
+          kind: Database["public"]["Enums"]["transaction_kind"]
+          notes: string | null
+          org_id: string
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          property_id: string | null
+          reference: string
+          search_text: string | null
+          to_account_id: string | null
+          to_amount_minor: number | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+          vendor_id: string | null
+        }
+        Insert: {
+          account_amount_minor?: number | null
+          account_id?: string | null
+          amount_minor: number
+          base_amount_minor?: number
+          booked_on: string
+          category_id?: string | null
+          contract_id?: string | null
+          counterparty?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          description?: string | null
+          fx_rate?: number | null
+          id?: string
+          is_split?: boolean
+          kind: Database["public"]["Enums"]["transaction_kind"]
+          notes?: string | null
+          org_id: string
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          property_id?: string | null
+          reference?: string
+          search_text?: never
+          to_account_id?: string | null
+          to_amount_minor?: number | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+          vendor_id?: string | null
+        }
+        Update: {
+          account_amount_minor?: number | null
+          account_id?: string | null
+          amount_minor?: number
+          base_amount_minor?: number
+          booked_on?: string
+          category_id?: string | null
+          contract_id?: string | null
+          counterparty?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          description?: string | null
+          fx_rate?: number | null
+          id?: string
+          is_split?: boolean
+          kind?: Database["public"]["Enums"]["transaction_kind"]
+          notes?: string | null
+          org_id?: string
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          property_id?: string | null
+          reference?: string
+          search_text?: never
+          to_account_id?: string | null
+          to_amount_minor?: number | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transactions_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_to_account_id_fkey"
+            columns: ["org_id", "to_account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      vendors: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          default_category_id: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          merged_into_id: string | null
+          name: string
+          normalized_name: string | null
+          org_id: string
+          organization_number: string | null
+          reference: string
+          updated_at: string
+          updated_by: string | null
+          website: string | null
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          default_category_id?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          merged_into_id?: string | null
+          name: string
+          normalized_name?: never
+          org_id: string
+          organization_number?: string | null
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+          website?: string | null
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          default_category_id?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          merged_into_id?: string | null
+          name?: string
+          normalized_name?: never
+          org_id?: string
+          organization_number?: string | null
+          reference?: string
+          updated_at?: string
+          updated_by?: string | null
+          website?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vendors_org_id_default_category_id_fkey"
+            columns: ["org_id", "default_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "vendors_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "vendors_org_id_merged_into_id_fkey"
+            columns: ["org_id", "merged_into_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -488,9 +1014,20 @@ export type Database = {
       undo_change: { Args: { audit_id: number }; Returns: Json }
     }
     Enums: {
+      account_kind: "bank" | "savings" | "card" | "cash" | "loan"
+      category_kind: "expense" | "income"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       org_kind: "household" | "family" | "association" | "company"
       org_role: "viewer" | "member" | "admin" | "owner"
+      payment_method:
+        | "card"
+        | "cash"
+        | "bank_transfer"
+        | "direct_debit"
+        | "mobile"
+        | "invoice"
+        | "other"
+      transaction_kind: "expense" | "income" | "transfer"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -618,9 +1155,21 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      account_kind: ["bank", "savings", "card", "cash", "loan"],
+      category_kind: ["expense", "income"],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       org_kind: ["household", "family", "association", "company"],
       org_role: ["viewer", "member", "admin", "owner"],
+      payment_method: [
+        "card",
+        "cash",
+        "bank_transfer",
+        "direct_debit",
+        "mobile",
+        "invoice",
+        "other",
+      ],
+      transaction_kind: ["expense", "income", "transfer"],
     },
   },
 } as const

@@ -71,6 +71,28 @@ export const errorCodes = {
   UNDO_CONFLICT: 409,
   /** The sync cursor is not one sync_changes() returned. */
   SYNC_CURSOR_INVALID: 400,
+
+  // Finance: categories, vendors, accounts, transactions
+  /** A category's parent must be a top-level category of the same kind. */
+  CATEGORY_PARENT_INVALID: 400,
+  /** The category's kind (expense, income) does not fit the transaction, or a transfer or split has one. */
+  CATEGORY_KIND_MISMATCH: 400,
+  /** The category still has transactions, splits or children: say where they go (delete_category). */
+  CATEGORY_IN_USE: 409,
+  /** No exchange rate for the currency on the transaction's date (or the 7 days before). */
+  FX_RATE_MISSING: 422,
+  /** A transfer needs two different accounts; only a transfer has a receiving account. */
+  TRANSFER_ACCOUNTS_INVALID: 400,
+  /** The transaction's currency is neither the account's nor, for a purchase, the base currency. */
+  ACCOUNT_CURRENCY_MISMATCH: 400,
+  /** The base currency or an account's currency cannot change once transactions use it. */
+  CURRENCY_IN_USE: 409,
+  /** A split's parts must sum to the transaction's amount. */
+  SPLIT_SUM_MISMATCH: 409,
+  /** No live transaction with that id in the caller's organizations. */
+  TRANSACTION_NOT_FOUND: 404,
+  /** Vendors to merge must be two different live vendors of one organization. */
+  VENDOR_MERGE_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
