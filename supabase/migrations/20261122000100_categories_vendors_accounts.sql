@@ -203,20 +203,21 @@ returns uuid
 language plpgsql
 set search_path = ''
 as $$
+#variable_conflict use_column
 declare
   found uuid;
 begin
   select v.id into found from public.vendors v
-  where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(name)
+  where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(vendor_for_name.name)
     and v.deleted_at is null;
   if found is null then
-    insert into public.vendors (org_id, name) values (vendor_for_name.org_id, btrim(name))
+    insert into public.vendors (org_id, name) values (vendor_for_name.org_id, btrim(vendor_for_name.name))
     on conflict (org_id, normalized_name) where deleted_at is null do nothing
     returning id into found;
   end if;
   if found is null then -- another transaction created it just now
     select v.id into found from public.vendors v
-    where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(name)
+    where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(vendor_for_name.name)
       and v.deleted_at is null;
   end if;
   return found;

@@ -42,7 +42,7 @@ create table public.transactions (
   foreign key (org_id, account_id) references public.accounts (org_id, id),
   foreign key (org_id, to_account_id) references public.accounts (org_id, id),
   foreign key (org_id, vendor_id) references public.vendors (org_id, id) on delete set null (vendor_id),
-  foreign key (org_id, category_id) references public.categories (org_id, id)
+  foreign key (org_id, category_id) references public.categories (org_id, id) on delete set null (category_id)
 );
 comment on table public.transactions is
   'Expenses, income and transfers (one movement with two legs: account_id to to_account_id). Amounts in minor units; base_amount_minor in the organization''s base currency.';
@@ -57,8 +57,8 @@ create index transactions_org_id_account_idx on public.transactions (org_id, acc
   where deleted_at is null and account_id is not null;
 create index transactions_org_id_to_account_idx on public.transactions (org_id, to_account_id)
   where to_account_id is not null;
-create index transactions_org_id_category_idx on public.transactions (org_id, category_id, booked_on desc)
-  where deleted_at is null;
+-- Not partial: delete_category() must find trashed transactions too.
+create index transactions_org_id_category_idx on public.transactions (org_id, category_id, booked_on desc);
 create index transactions_org_id_vendor_idx on public.transactions (org_id, vendor_id, booked_on desc)
   where deleted_at is null and vendor_id is not null;
 create index transactions_org_id_contract_idx on public.transactions (org_id, contract_id, booked_on desc)

@@ -861,6 +861,19 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      account_balances: {
+        Args: { org_id: string }
+        Returns: {
+          account_id: string
+          balance_minor: number
+          closed: boolean
+          currency: string
+          kind: Database["public"]["Enums"]["account_kind"]
+          last_month: string
+          name: string
+          opening_balance_minor: number
+        }[]
+      }
       create_organization: {
         Args: {
           base_currency?: string
@@ -888,6 +901,15 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      dashboard: {
+        Args: { from_date: string; org_id: string; to_date: string }
+        Returns: Json
+      }
+      delete_category: {
+        Args: { category_id: string; move_to?: string }
+        Returns: undefined
+      }
+      expense_stats: { Args: { org_id: string; year: number }; Returns: Json }
       find_by_reference: {
         Args: { org_id: string; reference: string }
         Returns: Json
@@ -947,6 +969,32 @@ export type Database = {
           table_name: string
         }[]
       }
+      merge_vendors: {
+        Args: { source_id: string; target_id: string }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          default_category_id: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          merged_into_id: string | null
+          name: string
+          normalized_name: string | null
+          org_id: string
+          organization_number: string | null
+          reference: string
+          updated_at: string
+          updated_by: string | null
+          website: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "vendors"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       purge_from_trash: {
         Args: { id: string; table_name: string }
         Returns: undefined
@@ -981,6 +1029,62 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      search_transactions: {
+        Args: {
+          account_id?: string
+          after_booked_on?: string
+          after_reference?: string
+          category_id?: string
+          from_date?: string
+          kind?: Database["public"]["Enums"]["transaction_kind"]
+          max_amount_minor?: number
+          max_rows?: number
+          min_amount_minor?: number
+          org_id: string
+          tag_id?: string
+          text_query?: string
+          to_date?: string
+          vendor_id?: string
+        }
+        Returns: {
+          account_amount_minor: number | null
+          account_id: string | null
+          amount_minor: number
+          base_amount_minor: number
+          booked_on: string
+          category_id: string | null
+          contract_id: string | null
+          counterparty: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          description: string | null
+          fx_rate: number | null
+          id: string
+          is_split: boolean
+          kind: Database["public"]["Enums"]["transaction_kind"]
+          notes: string | null
+          org_id: string
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          property_id: string | null
+          reference: string
+          search_text: string | null
+          to_account_id: string | null
+          to_amount_minor: number | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+          vendor_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "transactions"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       set_member_role: {
         Args: {
           org_id: string
@@ -999,6 +1103,47 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "memberships"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_transaction_splits: {
+        Args: { amount_minor?: number; parts: Json; transaction_id: string }
+        Returns: {
+          account_amount_minor: number | null
+          account_id: string | null
+          amount_minor: number
+          base_amount_minor: number
+          booked_on: string
+          category_id: string | null
+          contract_id: string | null
+          counterparty: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          description: string | null
+          fx_rate: number | null
+          id: string
+          is_split: boolean
+          kind: Database["public"]["Enums"]["transaction_kind"]
+          notes: string | null
+          org_id: string
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          property_id: string | null
+          reference: string
+          search_text: string | null
+          to_account_id: string | null
+          to_amount_minor: number | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+          vendor_id: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "transactions"
           isOneToOne: true
           isSetofReturn: false
         }

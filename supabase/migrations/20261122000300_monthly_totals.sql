@@ -1,0 +1,249 @@
+-- Monthly totals per category, vendor and account, kept by triggers in the same transaction as
+-- the transactions they sum, so statistics cost the same with a hundred transactions or a million.
+-- Touches: private.monthly_totals; triggers on transactions and transaction_splits.
+
+create table private.monthly_totals (
+  org_id uuid not null references public.organizations (id) on delete cascade,
+  month date not null,
+  -- c: category (base currency), v: vendor (base currency), a: account (the account's currency).
+  dimension "char" not null check (dimension in ('c', 'v', 'a')),
+  -- The category, vendor or account; the nil uuid for "none" (uncategorized, no vendor).
+  key uuid not null,
+  -- Concurrent writers to one organization add to different rows (slot = their backend), so
+  -- they do not queue behind each other's row locks; readers sum the slots.
+  slot smallint not null,
+  expense_minor bigint not null default 0,
+  income_minor bigint not null default 0,
+  -- Expenses linked to a contract: the fixed costs.
+  fixed_minor bigint not null default 0,
+  -- Accounts only: what came in minus what went out.
+  net_minor bigint not null default 0,
+  entries integer not null default 0,
+  primary key (org_id, dimension, month, key, slot)
+);
+comment on table private.monthly_totals is
+  'Sums of live transactions by month and category, vendor or account; maintained by triggers, read by expense_stats(), dashboard() and account_balances().';
+
+-- What one transaction adds to the totals: one line per dimension, or per part when split.
+-- Nothing for a transaction in the trash.
+create function private.transaction_lines(t public.transactions)
+returns table (month date, dimension "char", key uuid, part smallint, expense_minor bigint, income_minor bigint,
+               fixed_minor bigint, net_minor bigint, entries integer)
+language sql
+stable
+set search_path = ''
+as $$
+  with shares as (
+    -- A split's base amount is shared in proportion to its parts; the last part takes the
+    -- rounding remainder, so the shares always sum to the whole.
+    select s.position as part, s.category_id,
+           case when s.position = max(s.position) over () then null
+                else round(s.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint end as share
+    from public.transaction_splits s
+    where t.is_split and s.transaction_id = t.id
+  ),
+  categorized as (
+    select sh.part, sh.category_id,
+           coalesce(sh.share, t.base_amount_minor - coalesce(sum(sh.share) over (), 0)) as base
+    from shares sh
+    union all
+    select 0::smallint, t.category_id, t.base_amount_minor where not t.is_split
+  )
+  select date_trunc('month', t.booked_on)::date, 'c'::"char",
+         coalesce(c.category_id, '00000000-0000-0000-0000-000000000000'), c.part,
+         case when t.kind = 'expense' then c.base else 0 end,
+         case when t.kind = 'income' then c.base else 0 end,
+         case when t.kind = 'expense' and t.contract_id is not null then c.base else 0 end,
+         0::bigint, 1
+  from categorized c
+  where t.deleted_at is null and t.kind <> 'transfer'
+  union all
+  select date_trunc('month', t.booked_on)::date, 'v',
+         coalesce(t.vendor_id, '00000000-0000-0000-0000-000000000000'), 0::smallint,
+         case when t.kind = 'expense' then t.base_amount_minor else 0 end,
+         case when t.kind = 'income' then t.base_amount_minor else 0 end,
+         case when t.kind = 'expense' and t.contract_id is not null then t.base_amount_minor else 0 end,
+         0::bigint, 1
+  where t.deleted_at is null and t.kind <> 'transfer'
+  union all
+  select date_trunc('month', t.booked_on)::date, 'a', t.account_id, 0::smallint, 0::bigint, 0::bigint, 0::bigint,
+         case when t.kind = 'income' then t.account_amount_minor else -t.account_amount_minor end, 1
+  where t.deleted_at is null and t.account_id is not null
+  union all
+  select date_trunc('month', t.booked_on)::date, 'a', t.to_account_id, 0::smallint, 0::bigint, 0::bigint, 0::bigint,
+         t.to_amount_minor, 1
+  where t.deleted_at is null and t.kind = 'transfer';
+$$;
+
+-- Adds lines (negated when `sign` is -1) to the totals, in key order so that two writers never
+-- lock the same rows in opposite orders.
+create function private.add_to_totals(org_id uuid, lines jsonb)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into private.monthly_totals as m
+    (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
+  select add_to_totals.org_id, l.dimension, l.month, l.key, pg_backend_pid() % 8,
+         sum(l.expense_minor), sum(l.income_minor), sum(l.fixed_minor), sum(l.net_minor), sum(l.entries)
+  from jsonb_to_recordset(lines) as l (month date, dimension "char", key uuid, expense_minor bigint, income_minor bigint,
+                                       fixed_minor bigint, net_minor bigint, entries integer)
+  group by l.dimension, l.month, l.key
+  having sum(l.expense_minor) <> 0 or sum(l.income_minor) <> 0 or sum(l.fixed_minor) <> 0
+      or sum(l.net_minor) <> 0 or sum(l.entries) <> 0
+  order by l.dimension, l.month, l.key
+  on conflict (org_id, dimension, month, key, slot) do update set
+    expense_minor = m.expense_minor + excluded.expense_minor,
+    income_minor = m.income_minor + excluded.income_minor,
+    fixed_minor = m.fixed_minor + excluded.fixed_minor,
+    net_minor = m.net_minor + excluded.net_minor,
+    entries = m.entries + excluded.entries;
+$$;
+
+-- The lines of `t`, as jsonb for add_to_totals; negated with sign -1.
+create function private.signed_lines(t public.transactions, sign integer)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'month', l.month, 'dimension', l.dimension, 'key', l.key,
+    'expense_minor', sign * l.expense_minor, 'income_minor', sign * l.income_minor,
+    'fixed_minor', sign * l.fixed_minor, 'net_minor', sign * l.net_minor, 'entries', sign * l.entries)), '[]')
+  from private.transaction_lines(t) l;
+$$;
+
+create function private.track_transaction_totals()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- set_transaction_splits() moves the totals itself around changing the parts.
+  if private.internal_operation() = 'splits' then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    perform private.add_to_totals(new.org_id, private.signed_lines(new, 1));
+  elsif tg_op = 'UPDATE' then
+    perform private.add_to_totals(new.org_id, private.signed_lines(old, -1) || private.signed_lines(new, 1));
+  else
+    -- Before the row goes, while its parts can still be read (the cascade deletes them).
+    if exists (select from public.organizations o where o.id = old.org_id) then
+      perform private.add_to_totals(old.org_id, private.signed_lines(old, -1));
+    end if;
+    return old;
+  end if;
+  return null;
+end;
+$$;
+
+create trigger track_transaction_totals after insert or update of
+  kind, booked_on, base_amount_minor, account_id, account_amount_minor, to_account_id, to_amount_minor,
+  vendor_id, category_id, contract_id, is_split, deleted_at
+  on public.transactions for each row execute function private.track_transaction_totals();
+-- Named to run after trash_instead_of_delete, which turns ordinary deletes into trashing.
+create trigger zz_track_transaction_totals before delete on public.transactions
+  for each row execute function private.track_transaction_totals();
+
+-- A part moved to another category (delete_category()): its share moves with it.
+create function private.track_split_category()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  t public.transactions;
+  line record;
+begin
+  if private.internal_operation() = 'splits' then
+    return null;
+  end if;
+  select * into t from public.transactions x where x.org_id = new.org_id and x.id = new.transaction_id;
+  select * into line from private.transaction_lines(t) l where l.dimension = 'c' and l.part = new.position;
+  if line.month is null then
+    return null; -- the transaction is in the trash
+  end if;
+  perform private.add_to_totals(new.org_id, jsonb_build_array(
+    jsonb_build_object('month', line.month, 'dimension', 'c', 'key', old.category_id,
+      'expense_minor', -line.expense_minor, 'income_minor', -line.income_minor, 'fixed_minor', -line.fixed_minor,
+      'net_minor', 0, 'entries', -1),
+    jsonb_build_object('month', line.month, 'dimension', 'c', 'key', new.category_id,
+      'expense_minor', line.expense_minor, 'income_minor', line.income_minor, 'fixed_minor', line.fixed_minor,
+      'net_minor', 0, 'entries', 1)));
+  return null;
+end;
+$$;
+
+create trigger track_split_category after update of category_id on public.transaction_splits
+  for each row when (old.category_id is distinct from new.category_id)
+  execute function private.track_split_category();
+
+-- Checking and rebuilding -------------------------------------------------------------------------
+
+-- The totals as they should be, from the transactions themselves.
+create function private.fresh_monthly_totals(org_id uuid)
+returns table (dimension "char", month date, key uuid, expense_minor bigint, income_minor bigint,
+               fixed_minor bigint, net_minor bigint, entries bigint)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.dimension, l.month, l.key, sum(l.expense_minor)::bigint, sum(l.income_minor)::bigint,
+         sum(l.fixed_minor)::bigint, sum(l.net_minor)::bigint, sum(l.entries)::bigint
+  from public.transactions t, private.transaction_lines(t) l
+  where t.org_id = fresh_monthly_totals.org_id and t.deleted_at is null
+  group by l.dimension, l.month, l.key;
+$$;
+
+-- Where the kept totals differ from fresh ones (empty when all is well).
+create function private.monthly_totals_drift(org_id uuid)
+returns table (dimension "char", month date, key uuid, kept jsonb, fresh jsonb)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with kept as (
+    select m.dimension, m.month, m.key, sum(m.expense_minor)::bigint as expense_minor,
+           sum(m.income_minor)::bigint as income_minor, sum(m.fixed_minor)::bigint as fixed_minor,
+           sum(m.net_minor)::bigint as net_minor, sum(m.entries)::bigint as entries
+    from private.monthly_totals m
+    where m.org_id = monthly_totals_drift.org_id
+    group by m.dimension, m.month, m.key
+  ), fresh as (
+    select * from private.fresh_monthly_totals(monthly_totals_drift.org_id)
+  )
+  select coalesce(k.dimension, f.dimension), coalesce(k.month, f.month), coalesce(k.key, f.key),
+         to_jsonb(k) - 'dimension' - 'month' - 'key', to_jsonb(f) - 'dimension' - 'month' - 'key'
+  from kept k
+  full join fresh f on (f.dimension, f.month, f.key) = (k.dimension, k.month, k.key)
+  where (k.expense_minor, k.income_minor, k.fixed_minor, k.net_minor, k.entries)
+        is distinct from (f.expense_minor, f.income_minor, f.fixed_minor, f.net_minor, f.entries)
+    and not (f.dimension is null and k.expense_minor = 0 and k.income_minor = 0 and k.fixed_minor = 0
+             and k.net_minor = 0 and k.entries = 0);
+$$;
+
+-- Recomputes an organization's totals from its transactions: after a bulk load that bypassed
+-- the triggers, or to repair. Takes the organization's lock so no writer adds meanwhile.
+create function private.rebuild_monthly_totals(org_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.organizations o where o.id = rebuild_monthly_totals.org_id for update;
+  delete from private.monthly_totals m where m.org_id = rebuild_monthly_totals.org_id;
+  insert into private.monthly_totals
+    (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
+  select rebuild_monthly_totals.org_id, f.dimension, f.month, f.key, 0, f.expense_minor, f.income_minor,
+         f.fixed_minor, f.net_minor, f.entries
+  from private.fresh_monthly_totals(rebuild_monthly_totals.org_id) f;
+end;
+$$;
