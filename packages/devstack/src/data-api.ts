@@ -23,6 +23,31 @@ export interface DataApiOptions {
 }
 
 /**
+ * Values as PostgREST's JSON carries them. lite's driver hands a json/jsonb function argument to
+ * Postgres already serialized and then serializes it again, so `rpc('f', { parts: [...] })`
+ * arrived as a JSON string; and it answers `numeric` as a string (`"1.5000"`) where PostgREST
+ * writes a JSON number.
+ */
+const postgrestJsonTypes = {
+  jsonb: {
+    to: 3802,
+    from: [3802],
+    serialize: (value: unknown) => (typeof value === 'string' && isJsonText(value) ? value : JSON.stringify(value)),
+    parse: (text: string) => JSON.parse(text),
+  },
+  numeric: { to: 1700, from: [1700], serialize: (value: unknown) => String(value), parse: (text: string) => Number(text) },
+};
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The Data API (/rest/v1), Auth (/auth/v1) and Storage (/storage/v1), served by @supabase/lite on
  * its Postgres driver. Like PostgREST it reloads its schema cache on `notify pgrst, 'reload schema'`
  * (sent by the DDL event triggers), which lite itself does not listen for.
@@ -30,7 +55,7 @@ export interface DataApiOptions {
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, log } = options;
   setExperimental('storage', true);
-  const connection = createPostgresConnection({ url: dbUrl });
+  const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestJsonTypes } });
   // On its first request lite would otherwise "activate RLS" by granting everything in every
   // schema with an RLS table to anon, authenticated and service_role, and altering default
   // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
