@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PostgrestError } from '@supabase/supabase-js';
 import type postgres from 'postgres';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { anonClient, signUpUser, type TestUser } from '../helpers/clients.ts';
+import { anonClient, serviceClient, signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql, rolledBack } from '../helpers/db.ts';
 import {
   addMember,
@@ -264,8 +264,25 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
   return type.endsWith('[]') ? [] : 'x';
 }
 
-/** Column values a check constraint refuses from `sample`, by table. Keep it tiny (empty today). */
-const payloadOverrides: Record<string, Row> = {};
+/**
+ * Column values `sample` cannot make, by table: those a check constraint refuses, or, given the
+ * organization, rows a trigger requires to exist. Keep it tiny.
+ */
+const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> = {
+  // An attachment needs a file uploaded into the organization's folder and a live record of it.
+  attachments: async (orgId) => {
+    const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;
+    const { error } = await serviceClient()
+      .storage.from('attachments')
+      .upload(objectPath, new Blob(['matrix'], { type: 'text/plain' }));
+    if (error) throw new Error(`upload for the attachments payload failed: ${error.message}`);
+    const [tag] = await adminSql`select id from public.tags where org_id = ${orgId} and deleted_at is null limit 1`;
+    const recordId =
+      tag?.id ??
+      (await adminSql`insert into public.tags (org_id, name) values (${orgId}, 'matrix') returning id`)[0].id;
+    return { object_path: objectPath, record_table: 'tags', record_id: recordId };
+  },
+};
 
 /** A row of `t` belonging to `scope`: its required columns, foreign keys pointing at existing rows. */
 async function payload(t: Relation, scope: string): Promise<Row> {
@@ -280,7 +297,8 @@ async function payload(t: Relation, scope: string): Promise<Row> {
     const [found] = await adminSql.unsafe(query, c.ref.tenant ? [scope] : []);
     row[c.name] = found?.v ?? sample(c);
   }
-  return { ...row, ...payloadOverrides[t.name] };
+  const overrides = payloadOverrides[t.name];
+  return { ...row, ...(typeof overrides === 'function' ? await overrides(scope) : overrides) };
 }
 
 /** A change to one ordinary column of `row`: another enum label, the other boolean, new text. */

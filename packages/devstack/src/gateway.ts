@@ -10,6 +10,8 @@ export interface Gateway {
 }
 
 const FUNCTIONS_PREFIX = '/functions/v1';
+/** Signing one object's download URL (`createSignedUrl`). */
+const SIGN_ONE = /^\/storage\/v1\/object\/sign\/[^/]+\/.+/;
 
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
@@ -27,7 +29,8 @@ export async function startGateway(options: {
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
-    return dataApi.fetch(await normalizeStorageUpload(request), peerAddress);
+    const response = await dataApi.fetch(await normalizeStorageUpload(request), peerAddress);
+    return request.method === 'POST' && SIGN_ONE.test(pathname) ? answerSignedUrl(response) : response;
   };
 
   const server = serve({
@@ -80,4 +83,18 @@ async function normalizeStorageUpload(request: Request): Promise<Request> {
   headers.delete('content-type');
   headers.delete('content-length');
   return new Request(request.url, { method: request.method, headers, body: normalized });
+}
+
+/**
+ * Storage answers a signing request with `signedURL`, relative to /storage/v1 (storage-js builds
+ * the full URL from it); lite answers `signedUrl` with the prefix, which storage-js ignores and
+ * hands out ".../storage/v1undefined". Rewrite lite's answer into the Storage API's.
+ */
+async function answerSignedUrl(response: Response): Promise<Response> {
+  if (!response.ok) return response;
+  const { signedUrl } = (await response.json()) as { signedUrl: string };
+  const mended = { signedURL: signedUrl.replace(/^\/storage\/v1/, '') };
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return Response.json(mended, { status: response.status, headers });
 }

@@ -54,6 +54,14 @@ const parts: Part[] = [
     sql: () => `${getStorageSchemaSql(true)}\n${STORAGE}`,
   },
   {
+    // Only lite's storage schema: the real Storage API keeps its own storage.migrations table.
+    name: 'storage metadata as objects',
+    missing: `select to_regclass('storage.objects') is not null and to_regclass('storage.migrations') is null
+      and not exists (select from pg_trigger where tgname = 'decode_lite_metadata' and tgrelid = 'storage.objects'::regclass)
+      as missing`,
+    sql: () => STORAGE_METADATA,
+  },
+  {
     name: 'Data API schema reload on DDL',
     missing: `select not exists (select from pg_event_trigger where evtname = 'pgrst_ddl_watch') as missing`,
     sql: () => SCHEMA_RELOAD,
@@ -182,6 +190,24 @@ const STORAGE = /* sql */ `
 grant usage on schema storage to anon, authenticated, service_role;
 grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
 grant all on all tables in schema storage to supabase_storage_admin;
+`;
+
+// Like user metadata, lite writes an object's metadata as a JSON string holding the object; the
+// Storage API writes the object itself ({ size, mimetype, ... }), which policies and triggers read.
+const STORAGE_METADATA = /* sql */ `
+create or replace function storage.decode_lite_metadata() returns trigger language plpgsql set search_path = '' as $$
+begin
+  if jsonb_typeof(new.metadata) = 'string' then
+    new.metadata := (new.metadata #>> '{}')::jsonb;
+  end if;
+  if jsonb_typeof(new.user_metadata) = 'string' then
+    new.user_metadata := (new.user_metadata #>> '{}')::jsonb;
+  end if;
+  return new;
+end;
+$$;
+create trigger decode_lite_metadata before insert or update on storage.objects
+  for each row execute function storage.decode_lite_metadata();
 `;
 
 /**

@@ -91,6 +91,68 @@ export type Database = {
           },
         ]
       }
+      attachments: {
+        Row: {
+          content_type: string
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          file_name: string
+          id: string
+          object_path: string
+          org_id: string
+          record_id: string
+          record_table: string
+          reference: string
+          size_bytes: number
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          content_type?: string
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          file_name?: string
+          id?: string
+          object_path: string
+          org_id: string
+          record_id: string
+          record_table: string
+          reference?: string
+          size_bytes?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          content_type?: string
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          file_name?: string
+          id?: string
+          object_path?: string
+          org_id?: string
+          record_id?: string
+          record_table?: string
+          reference?: string
+          size_bytes?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "attachments_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       audit_log: {
         Row: {
           actor_id: string | null

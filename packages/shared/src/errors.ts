@@ -93,6 +93,18 @@ export const errorCodes = {
   TRANSACTION_NOT_FOUND: 404,
   /** Vendors to merge must be two different live vendors of one organization. */
   VENDOR_MERGE_INVALID: 400,
+
+  // Attachments
+  /** The object path is not a file in the organization's folder (`<org_id>/<name>`). */
+  ATTACHMENT_PATH_INVALID: 400,
+  /** No uploaded file at that path in the attachments bucket. */
+  ATTACHMENT_FILE_NOT_FOUND: 404,
+  /** The record to attach to is not a live record of the organization in a record table. */
+  ATTACHMENT_RECORD_NOT_FOUND: 404,
+  /** The file is larger than attachments may be. */
+  ATTACHMENT_TOO_LARGE: 413,
+  /** The file's content type is not one attachments may have. */
+  ATTACHMENT_TYPE_NOT_ALLOWED: 415,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
