@@ -14,7 +14,12 @@ interface ExpenseStats {
   year: number;
   currency: string;
   months: { month: string; income_minor: number; expense_minor: number; difference_minor: number }[];
-  categories: { category_id: string | null; key: string | null; expense_by_month_minor: number[]; income_by_month_minor: number[] }[];
+  categories: {
+    category_id: string | null;
+    key: string | null;
+    expense_by_month_minor: number[];
+    income_by_month_minor: number[];
+  }[];
   totals: { income_minor: number; expense_minor: number; difference_minor: number };
 }
 
@@ -27,23 +32,82 @@ describe('expense_stats and dashboard', () => {
     owner = await signUpUser('stats', { locale: 'sv' });
     const { data } = await owner.client.from('organizations').select('id').limit(1).single();
     orgId = data?.id as string;
-    for (const key of ['groceries', 'restaurants', 'food', 'salary', 'streaming']) ids[key] = await categoryId(owner, orgId, key);
+    for (const key of ['groceries', 'restaurants', 'food', 'salary', 'streaming'])
+      ids[key] = await categoryId(owner, orgId, key);
     await owner.client.from('categories').update({ monthly_budget_minor: 400000 }).eq('id', ids.food);
-    await owner.client.from('exchange_rates').insert({ org_id: orgId, currency: 'EUR', rate_date: '2026-02-01', rate: 11.25 });
+    await owner.client
+      .from('exchange_rates')
+      .insert({ org_id: orgId, currency: 'EUR', rate_date: '2026-02-01', rate: 11.25 });
     const base = { org_id: orgId, currency: 'SEK' } as const;
     await owner.client.from('transactions').insert([
-      { ...base, kind: 'income', booked_on: '2026-01-25', amount_minor: 3500000, category_id: ids.salary, counterparty: 'Arbetsgivaren' },
-      { ...base, kind: 'income', booked_on: '2026-02-25', amount_minor: 3500000, category_id: ids.salary, counterparty: 'Arbetsgivaren' },
-      { ...base, kind: 'expense', booked_on: '2026-01-05', amount_minor: 120000, category_id: ids.groceries, counterparty: 'ICA Kvantum' },
-      { ...base, kind: 'expense', booked_on: '2026-01-19', amount_minor: 80000, category_id: ids.groceries, counterparty: 'Coop' },
-      { ...base, kind: 'expense', booked_on: '2026-02-02', amount_minor: 250000, category_id: ids.groceries, counterparty: 'ICA Kvantum' },
-      { ...base, kind: 'expense', booked_on: '2026-02-14', amount_minor: 65000, category_id: ids.restaurants, counterparty: 'Pizzeria Napoli' },
-      { org_id: orgId, currency: 'EUR', kind: 'expense', booked_on: '2026-02-03', amount_minor: 1399, category_id: ids.streaming, counterparty: 'Spotify' },
+      {
+        ...base,
+        kind: 'income',
+        booked_on: '2026-01-25',
+        amount_minor: 3500000,
+        category_id: ids.salary,
+        counterparty: 'Arbetsgivaren',
+      },
+      {
+        ...base,
+        kind: 'income',
+        booked_on: '2026-02-25',
+        amount_minor: 3500000,
+        category_id: ids.salary,
+        counterparty: 'Arbetsgivaren',
+      },
+      {
+        ...base,
+        kind: 'expense',
+        booked_on: '2026-01-05',
+        amount_minor: 120000,
+        category_id: ids.groceries,
+        counterparty: 'ICA Kvantum',
+      },
+      {
+        ...base,
+        kind: 'expense',
+        booked_on: '2026-01-19',
+        amount_minor: 80000,
+        category_id: ids.groceries,
+        counterparty: 'Coop',
+      },
+      {
+        ...base,
+        kind: 'expense',
+        booked_on: '2026-02-02',
+        amount_minor: 250000,
+        category_id: ids.groceries,
+        counterparty: 'ICA Kvantum',
+      },
+      {
+        ...base,
+        kind: 'expense',
+        booked_on: '2026-02-14',
+        amount_minor: 65000,
+        category_id: ids.restaurants,
+        counterparty: 'Pizzeria Napoli',
+      },
+      {
+        org_id: orgId,
+        currency: 'EUR',
+        kind: 'expense',
+        booked_on: '2026-02-03',
+        amount_minor: 1399,
+        category_id: ids.streaming,
+        counterparty: 'Spotify',
+      },
       { ...base, kind: 'expense', booked_on: '2026-03-01', amount_minor: 9900, counterparty: 'Kiosken' },
       // Another year and the trash stay out.
       { ...base, kind: 'expense', booked_on: '2025-12-31', amount_minor: 77700, category_id: ids.groceries },
     ]);
-    const gone = await addTransaction(owner, { ...base, kind: 'expense', booked_on: '2026-01-07', amount_minor: 55500, category_id: ids.groceries });
+    const gone = await addTransaction(owner, {
+      ...base,
+      kind: 'expense',
+      booked_on: '2026-01-07',
+      amount_minor: 55500,
+      category_id: ids.groceries,
+    });
     await owner.client.from('transactions').delete().eq('id', gone.id);
   });
 
@@ -56,19 +120,31 @@ describe('expense_stats and dashboard', () => {
     // 13.99 EUR × 11.25 = 157.3875 SEK → 15739 öre.
     expect(stats.months.slice(0, 4)).toEqual([
       { month: '2026-01', income_minor: 3500000, expense_minor: 200000, difference_minor: 3300000 },
-      { month: '2026-02', income_minor: 3500000, expense_minor: 250000 + 65000 + 15739, difference_minor: 3500000 - 330739 },
+      {
+        month: '2026-02',
+        income_minor: 3500000,
+        expense_minor: 250000 + 65000 + 15739,
+        difference_minor: 3500000 - 330739,
+      },
       { month: '2026-03', income_minor: 0, expense_minor: 9900, difference_minor: -9900 },
       { month: '2026-04', income_minor: 0, expense_minor: 0, difference_minor: 0 },
     ]);
     const byKey = new Map(stats.categories.map((c) => [c.key ?? 'uncategorized', c]));
     expect(byKey.get('groceries')?.expense_by_month_minor).toEqual([200000, 250000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(byKey.get('salary')?.income_by_month_minor.slice(0, 3)).toEqual([3500000, 3500000, 0]);
-    expect(byKey.get('uncategorized')).toMatchObject({ category_id: null, expense_by_month_minor: [0, 0, 9900, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+    expect(byKey.get('uncategorized')).toMatchObject({
+      category_id: null,
+      expense_by_month_minor: [0, 0, 9900, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    });
     expect(stats.totals).toEqual({ income_minor: 7000000, expense_minor: 540639, difference_minor: 7000000 - 540639 });
   });
 
   it('sums whole months for the dashboard: vendors, budgets, fixed against variable', async () => {
-    const { data, error } = await owner.client.rpc('dashboard', { org_id: orgId, from_date: '2026-01-10', to_date: '2026-02-20' });
+    const { data, error } = await owner.client.rpc('dashboard', {
+      org_id: orgId,
+      from_date: '2026-01-10',
+      to_date: '2026-02-20',
+    });
     expect(error).toBeNull();
     const board = data as Record<string, unknown> & {
       top_vendors: { name: string; expense_minor: number }[];
@@ -93,15 +169,28 @@ describe('expense_stats and dashboard', () => {
     ]);
     // Food's budget covers its subcategories: 2 months × 4,000 SEK against groceries + restaurants.
     expect(board.budgets).toEqual([
-      expect.objectContaining({ category_id: ids.food, budget_minor: 800000, actual_minor: 515000, remaining_minor: 285000 }),
+      expect.objectContaining({
+        category_id: ids.food,
+        budget_minor: 800000,
+        actual_minor: 515000,
+        remaining_minor: 285000,
+      }),
     ]);
   });
 
   it('are for members only, and validate their input', async () => {
     const outsider = await signUpUser('statsout');
-    expect((await outsider.client.rpc('expense_stats', { org_id: orgId, year: 2026 })).error?.message).toBe('NOT_A_MEMBER');
-    expect((await owner.client.rpc('expense_stats', { org_id: orgId, year: 20260 })).error?.message).toBe('VALIDATION_FAILED');
-    const backwards = await owner.client.rpc('dashboard', { org_id: orgId, from_date: '2026-03-01', to_date: '2026-01-01' });
+    expect((await outsider.client.rpc('expense_stats', { org_id: orgId, year: 2026 })).error?.message).toBe(
+      'NOT_A_MEMBER',
+    );
+    expect((await owner.client.rpc('expense_stats', { org_id: orgId, year: 20260 })).error?.message).toBe(
+      'VALIDATION_FAILED',
+    );
+    const backwards = await owner.client.rpc('dashboard', {
+      org_id: orgId,
+      from_date: '2026-03-01',
+      to_date: '2026-01-01',
+    });
     expect(backwards.error?.message).toBe('VALIDATION_FAILED');
   });
 });
@@ -112,12 +201,18 @@ describe('the kept totals under concurrent writes', () => {
 
   beforeAll(async () => {
     org = await createOrganization('storm');
-    writers = [org.owner, ...(await Promise.all([addMember(org, 'member'), addMember(org, 'member'), addMember(org, 'admin')]))];
+    writers = [
+      org.owner,
+      ...(await Promise.all([addMember(org, 'member'), addMember(org, 'member'), addMember(org, 'admin')])),
+    ];
   });
 
   it('equal a fresh aggregate of the raw rows after random inserts, updates, deletes, restores, splits and currency changes', async () => {
     const owner = org.owner;
-    const { data: categories } = await owner.client.from('categories').select('id, kind, parent_id').eq('org_id', org.id);
+    const { data: categories } = await owner.client
+      .from('categories')
+      .select('id, kind, parent_id')
+      .eq('org_id', org.id);
     const expenseCats = (categories ?? []).filter((c) => c.kind === 'expense').map((c) => c.id);
     const incomeCats = (categories ?? []).filter((c) => c.kind === 'income').map((c) => c.id);
     const { data: orgRow } = await owner.client.from('organizations').select('base_currency').eq('id', org.id).single();
@@ -131,7 +226,10 @@ describe('the kept totals under concurrent writes', () => {
     );
     // Dates within 7 days after a rate, so every currency converts.
     const dates = ['2026-01-02', '2026-01-05', '2026-02-03', '2026-02-07', '2026-03-01', '2026-03-06'];
-    const accounts = await Promise.all([createAccount(owner, org.id, { currency: base }), createAccount(owner, org.id, { currency: base })]);
+    const accounts = await Promise.all([
+      createAccount(owner, org.id, { currency: base }),
+      createAccount(owner, org.id, { currency: base }),
+    ]);
 
     let seed = 42;
     const random = () => {
@@ -163,7 +261,8 @@ describe('the kept totals under concurrent writes', () => {
             account_id: kind === 'transfer' || random() < 0.5 ? accounts[0] : null,
             to_account_id: kind === 'transfer' ? accounts[1] : null,
             counterparty: kind === 'transfer' ? null : pick(counterparties),
-            category_id: kind === 'transfer' ? null : kind === 'expense' ? pick([...expenseCats, null]) : pick(incomeCats),
+            category_id:
+              kind === 'transfer' ? null : kind === 'expense' ? pick([...expenseCats, null]) : pick(incomeCats),
           })
           .select('id')
           .single();
@@ -192,8 +291,12 @@ describe('the kept totals under concurrent writes', () => {
         if (!error) live.push(id);
       } else {
         const id = pick(live);
-        const { data: t } = await user.client.from('transactions').select('kind, amount_minor').eq('id', id).maybeSingle();
-        if (!t || t.kind !== 'expense' || t.amount_minor < 3) return note('split:skipped', null);
+        const { data: t } = await user.client
+          .from('transactions')
+          .select('kind, amount_minor')
+          .eq('id', id)
+          .maybeSingle();
+        if (t?.kind !== 'expense' || t.amount_minor < 3) return note('split:skipped', null);
         const first = Math.floor(t.amount_minor / 3);
         const { error } = await user.client.rpc('set_transaction_splits', {
           transaction_id: id,
@@ -247,7 +350,11 @@ describe('the kept totals under concurrent writes', () => {
         }
         add(`v|${t.month}|${t.vendor_id ?? 'none'}|${field}`, baseAmount);
       }
-      if (t.account_id) add(`a|${t.month}|${t.account_id}|net`, t.kind === 'income' ? BigInt(t.account_amount) : -BigInt(t.account_amount));
+      if (t.account_id)
+        add(
+          `a|${t.month}|${t.account_id}|net`,
+          t.kind === 'income' ? BigInt(t.account_amount) : -BigInt(t.account_amount),
+        );
       if (t.kind === 'transfer') add(`a|${t.month}|${t.to_account_id}|net`, BigInt(t.to_amount));
     }
     const kept = await adminSql`
@@ -272,7 +379,9 @@ describe('the kept totals under concurrent writes', () => {
     const { data } = await owner.client.rpc('expense_stats', { org_id: org.id, year: 2026 });
     const stats = data as unknown as ExpenseStats;
     for (const month of stats.months) {
-      const raw = [...expected].filter(([k]) => k.startsWith(`c|${month.month}|`) && k.endsWith('|expense')).reduce((s, [, v]) => s + v, 0n);
+      const raw = [...expected]
+        .filter(([k]) => k.startsWith(`c|${month.month}|`) && k.endsWith('|expense'))
+        .reduce((s, [, v]) => s + v, 0n);
       expect(BigInt(month.expense_minor), month.month).toBe(raw);
     }
   });

@@ -32,7 +32,10 @@ describe('categories', () => {
   it('come as a default tree in the organization’s language', async () => {
     const german = await signUpUser('de', { locale: 'de' });
     const germanOrg = await personalOrg(german);
-    const { data } = await german.client.from('categories').select('key, name, kind, parent_id').eq('org_id', germanOrg);
+    const { data } = await german.client
+      .from('categories')
+      .select('key, name, kind, parent_id')
+      .eq('org_id', germanOrg);
     const byKey = new Map(data?.map((c) => [c.key, c]));
     expect(byKey.get('groceries')?.name).toBe('Lebensmittel');
     expect(byKey.get('salary')).toMatchObject({ name: 'Gehalt', kind: 'income', parent_id: null });
@@ -77,18 +80,27 @@ describe('categories', () => {
       currency: 'SEK',
       category_id: coffee?.id,
     });
-    const refused = await owner.client.from('categories').delete().eq('id', coffee?.id as string);
+    const refused = await owner.client
+      .from('categories')
+      .delete()
+      .eq('id', coffee?.id as string);
     expect(refused.error?.message).toBe('CATEGORY_IN_USE');
     const withoutTarget = await owner.client.rpc('delete_category', { category_id: coffee?.id as string });
     expect(withoutTarget.error?.message).toBe('CATEGORY_IN_USE');
     const toIncome = await owner.client.rpc('delete_category', { category_id: coffee?.id as string, move_to: salary });
     expect(toIncome.error?.message).toBe('CATEGORY_KIND_MISMATCH');
 
-    const moved = await owner.client.rpc('delete_category', { category_id: coffee?.id as string, move_to: restaurants });
+    const moved = await owner.client.rpc('delete_category', {
+      category_id: coffee?.id as string,
+      move_to: restaurants,
+    });
     expect(moved.error).toBeNull();
     const { data: after } = await owner.client.from('transactions').select('category_id').eq('id', spent.id).single();
     expect(after?.category_id).toBe(restaurants);
-    const { data: gone } = await owner.client.from('categories').select().eq('id', coffee?.id as string);
+    const { data: gone } = await owner.client
+      .from('categories')
+      .select()
+      .eq('id', coffee?.id as string);
     expect(gone).toEqual([]);
   });
 });
@@ -117,14 +129,27 @@ describe('transactions', () => {
     });
     expect(first.vendor_id).not.toBeNull();
     expect(second.vendor_id).toBe(first.vendor_id);
-    const { data: vendor } = await owner.client.from('vendors').select().eq('id', first.vendor_id as string).single();
+    const { data: vendor } = await owner.client
+      .from('vendors')
+      .select()
+      .eq('id', first.vendor_id as string)
+      .single();
     expect(vendor).toMatchObject({ name: 'Willys Hemma AB', normalized_name: 'willys hemma' });
     expect(first).toMatchObject({ base_amount_minor: 34900, account_amount_minor: 34900, fx_rate: 1 });
   });
 
   it('convert to the base currency at the rate of their date, or fail with FX_RATE_MISSING', async () => {
-    const euro = { org_id: orgId, kind: 'expense' as const, amount_minor: 1999, currency: 'EUR', category_id: restaurants };
-    const missing = await owner.client.from('transactions').insert({ ...euro, booked_on: '2025-05-10' }).select();
+    const euro = {
+      org_id: orgId,
+      kind: 'expense' as const,
+      amount_minor: 1999,
+      currency: 'EUR',
+      category_id: restaurants,
+    };
+    const missing = await owner.client
+      .from('transactions')
+      .insert({ ...euro, booked_on: '2025-05-10' })
+      .select();
     expect(missing.error).toMatchObject({ code: 'PT422', message: 'FX_RATE_MISSING' });
 
     await owner.client.from('exchange_rates').insert([
@@ -135,7 +160,10 @@ describe('transactions', () => {
     const weekend = await addTransaction(owner, { ...euro, booked_on: '2025-05-10' });
     expect(weekend).toMatchObject({ fx_rate: 10.9512, base_amount_minor: 21891 });
     // More than 7 days after the last rate: no guessing.
-    const stale = await owner.client.from('transactions').insert({ ...euro, booked_on: '2025-05-17' }).select();
+    const stale = await owner.client
+      .from('transactions')
+      .insert({ ...euro, booked_on: '2025-05-17' })
+      .select();
     expect(stale.error?.message).toBe('FX_RATE_MISSING');
     // The rate on the bank statement wins.
     const given = await addTransaction(owner, { ...euro, booked_on: '2025-05-17', fx_rate: 11.2 });
@@ -145,7 +173,9 @@ describe('transactions', () => {
     expect(onCard.account_amount_minor).toBe(onCard.base_amount_minor);
 
     // Changing the currency converts again; a currency without minor units converts too.
-    await owner.client.from('exchange_rates').insert({ org_id: orgId, currency: 'JPY', rate_date: '2025-05-09', rate: 0.0672 });
+    await owner.client
+      .from('exchange_rates')
+      .insert({ org_id: orgId, currency: 'JPY', rate_date: '2025-05-09', rate: 0.0672 });
     const { data: yen } = await owner.client
       .from('transactions')
       .update({ currency: 'JPY', amount_minor: 1500 })
@@ -158,20 +188,40 @@ describe('transactions', () => {
   it('refuse a category of the other kind and an account in a third currency', async () => {
     const wrongKind = await owner.client
       .from('transactions')
-      .insert({ org_id: orgId, kind: 'income', booked_on: '2025-06-01', amount_minor: 100, currency: 'SEK', category_id: groceries })
+      .insert({
+        org_id: orgId,
+        kind: 'income',
+        booked_on: '2025-06-01',
+        amount_minor: 100,
+        currency: 'SEK',
+        category_id: groceries,
+      })
       .select();
     expect(wrongKind.error?.message).toBe('CATEGORY_KIND_MISMATCH');
     const usd = await createAccount(owner, orgId, { name: 'Dollar account', currency: 'USD' });
-    await owner.client.from('exchange_rates').insert({ org_id: orgId, currency: 'EUR', rate_date: '2025-06-01', rate: 11 });
+    await owner.client
+      .from('exchange_rates')
+      .insert({ org_id: orgId, currency: 'EUR', rate_date: '2025-06-01', rate: 11 });
     const mismatch = await owner.client
       .from('transactions')
-      .insert({ org_id: orgId, kind: 'expense', booked_on: '2025-06-01', amount_minor: 100, currency: 'EUR', account_id: usd })
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        booked_on: '2025-06-01',
+        amount_minor: 100,
+        currency: 'EUR',
+        account_id: usd,
+      })
       .select();
     expect(mismatch.error?.message).toBe('ACCOUNT_CURRENCY_MISMATCH');
   });
 
   it('move between two accounts as one transfer, counted as neither expense nor income', async () => {
-    const savings = await createAccount(owner, orgId, { kind: 'savings', name: 'Buffert', opening_balance_minor: 1000000 });
+    const savings = await createAccount(owner, orgId, {
+      kind: 'savings',
+      name: 'Buffert',
+      opening_balance_minor: 1000000,
+    });
     const before = await owner.client.rpc('expense_stats', { org_id: orgId, year: 2025 });
     const transfer = await addTransaction(owner, {
       org_id: orgId,
@@ -191,7 +241,15 @@ describe('transactions', () => {
 
     const sameAccount = await owner.client
       .from('transactions')
-      .insert({ org_id: orgId, kind: 'transfer', booked_on: '2025-07-25', amount_minor: 1, currency: 'SEK', account_id: bank, to_account_id: bank })
+      .insert({
+        org_id: orgId,
+        kind: 'transfer',
+        booked_on: '2025-07-25',
+        amount_minor: 1,
+        currency: 'SEK',
+        account_id: bank,
+        to_account_id: bank,
+      })
       .select();
     expect(sameAccount.error?.message).toBe('TRANSFER_ACCOUNTS_INVALID');
     const categorized = await owner.client
@@ -212,10 +270,25 @@ describe('transactions', () => {
 
   it('keep account balances as opening balance plus what moved, in the account’s currency', async () => {
     const card = await createAccount(owner, orgId, { kind: 'card', name: 'Kreditkort', opening_balance_minor: -2000 });
-    await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-08-01', amount_minor: 3000, currency: 'SEK', account_id: card });
-    const refund = await addTransaction(owner, { org_id: orgId, kind: 'income', booked_on: '2025-08-03', amount_minor: 500, currency: 'SEK', account_id: card });
+    await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-08-01',
+      amount_minor: 3000,
+      currency: 'SEK',
+      account_id: card,
+    });
+    const refund = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'income',
+      booked_on: '2025-08-03',
+      amount_minor: 500,
+      currency: 'SEK',
+      account_id: card,
+    });
     const balance = async () =>
-      (await owner.client.rpc('account_balances', { org_id: orgId })).data?.find((b) => b.account_id === card)?.balance_minor;
+      (await owner.client.rpc('account_balances', { org_id: orgId })).data?.find((b) => b.account_id === card)
+        ?.balance_minor;
     expect(await balance()).toBe(-4500);
     await owner.client.from('transactions').delete().eq('id', refund.id);
     expect(await balance()).toBe(-5000);
@@ -224,7 +297,11 @@ describe('transactions', () => {
   });
 
   it('lock the base currency and an account’s currency once transactions use them', async () => {
-    const baseChange = await owner.client.from('organizations').update({ base_currency: 'EUR' }).eq('id', orgId).select();
+    const baseChange = await owner.client
+      .from('organizations')
+      .update({ base_currency: 'EUR' })
+      .eq('id', orgId)
+      .select();
     expect(baseChange.error?.message).toBe('CURRENCY_IN_USE');
     const accountChange = await owner.client.from('accounts').update({ currency: 'NOK' }).eq('id', bank).select();
     expect(accountChange.error?.message).toBe('CURRENCY_IN_USE');
@@ -257,15 +334,24 @@ describe('splits', () => {
       { category_id: groceries, amount_minor: a },
       { category_id: homeFurnishing, amount_minor: b, note: 'Kastruller' },
     ];
-    const wrongSum = await owner.client.rpc('set_transaction_splits', { transaction_id: receipt.id, parts: parts(60000, 30000) });
+    const wrongSum = await owner.client.rpc('set_transaction_splits', {
+      transaction_id: receipt.id,
+      parts: parts(60000, 30000),
+    });
     expect(wrongSum.error).toMatchObject({ code: 'PT409', message: 'SPLIT_SUM_MISMATCH' });
     const incomeCategory = await owner.client.rpc('set_transaction_splits', {
       transaction_id: receipt.id,
-      parts: [{ category_id: salary, amount_minor: 100000 - 1 }, { category_id: groceries, amount_minor: 1 }],
+      parts: [
+        { category_id: salary, amount_minor: 100000 - 1 },
+        { category_id: groceries, amount_minor: 1 },
+      ],
     });
     expect(incomeCategory.error?.message).toBe('CATEGORY_KIND_MISMATCH');
 
-    const split = await owner.client.rpc('set_transaction_splits', { transaction_id: receipt.id, parts: parts(70000, 30000) });
+    const split = await owner.client.rpc('set_transaction_splits', {
+      transaction_id: receipt.id,
+      parts: parts(70000, 30000),
+    });
     expect(split.data).toMatchObject({ is_split: true, category_id: null, amount_minor: 100000 });
     const { data: stored } = await owner.client
       .from('transaction_splits')
@@ -304,7 +390,13 @@ describe('splits', () => {
   });
 
   it('cannot be written directly', async () => {
-    const receipt = await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-09-15', amount_minor: 100, currency: 'SEK' });
+    const receipt = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-09-15',
+      amount_minor: 100,
+      currency: 'SEK',
+    });
     const { error } = await owner.client
       .from('transaction_splits')
       .insert({ org_id: orgId, transaction_id: receipt.id, position: 1, category_id: groceries, amount_minor: 100 });
@@ -362,9 +454,11 @@ describe('search', () => {
   it('filters by text (counterparty, description, vendor name), amount, date, category tree, vendor and tag', async () => {
     expect((await search({ text_query: 'ica' })).data).toHaveLength(12);
     expect((await search({ text_query: '50%' })).data?.map((t) => t.reference)).toEqual([refs[4]]);
-    expect((await search({ text_query: 'tomtebo', min_amount_minor: 10000, max_amount_minor: 20000 })).data?.map((t) => t.amount_minor).sort()).toEqual([
-      12000, 14000, 16000, 18000,
-    ]);
+    expect(
+      (await search({ text_query: 'tomtebo', min_amount_minor: 10000, max_amount_minor: 20000 })).data
+        ?.map((t) => t.amount_minor)
+        .sort(),
+    ).toEqual([12000, 14000, 16000, 18000]);
     expect((await search({ from_date: '2025-10-09', to_date: '2025-10-10' })).data).toHaveLength(6);
     const food = await categoryId(searcher, searchOrg, 'food');
     expect((await search({ category_id: food })).data).toHaveLength(27);
@@ -372,8 +466,16 @@ describe('search', () => {
     expect((await search({ vendor_id: burgers?.vendor_id })).data).toHaveLength(15);
     expect((await search({ kind: 'income' })).data).toHaveLength(3);
 
-    const { data: tag } = await searcher.client.from('tags').insert({ org_id: searchOrg, name: 'Kvitto' }).select().single();
-    const { data: tagged } = await searcher.client.from('transactions').select('id').eq('org_id', searchOrg).in('reference', refs.slice(0, 2));
+    const { data: tag } = await searcher.client
+      .from('tags')
+      .insert({ org_id: searchOrg, name: 'Kvitto' })
+      .select()
+      .single();
+    const { data: tagged } = await searcher.client
+      .from('transactions')
+      .select('id')
+      .eq('org_id', searchOrg)
+      .in('reference', refs.slice(0, 2));
     await searcher.client
       .from('transaction_tags')
       .insert((tagged ?? []).map((t) => ({ org_id: searchOrg, transaction_id: t.id, tag_id: tag?.id as string })));
@@ -391,26 +493,66 @@ describe('search', () => {
 
 describe('vendors', () => {
   it('merge: transactions follow the target and the source goes to the trash', async () => {
-    const a = await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-11-01', amount_minor: 100, currency: 'SEK', counterparty: 'Hemköp City' });
-    const b = await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-11-02', amount_minor: 200, currency: 'SEK', counterparty: 'Hemkop' });
+    const a = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-11-01',
+      amount_minor: 100,
+      currency: 'SEK',
+      counterparty: 'Hemköp City',
+    });
+    const b = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-11-02',
+      amount_minor: 200,
+      currency: 'SEK',
+      counterparty: 'Hemkop',
+    });
     expect(a.vendor_id).not.toBe(b.vendor_id);
-    const merged = await owner.client.rpc('merge_vendors', { source_id: b.vendor_id as string, target_id: a.vendor_id as string });
+    const merged = await owner.client.rpc('merge_vendors', {
+      source_id: b.vendor_id as string,
+      target_id: a.vendor_id as string,
+    });
     expect(merged.error).toBeNull();
     const { data: moved } = await owner.client.from('transactions').select('vendor_id').eq('id', b.id).single();
     expect(moved?.vendor_id).toBe(a.vendor_id);
     const { data: trash } = await owner.client.rpc('list_trash', { org_id: orgId, of_table: 'vendors' });
     expect(trash?.find((t) => t.id === b.vendor_id)?.record).toMatchObject({ merged_into_id: a.vendor_id });
 
-    const self = await owner.client.rpc('merge_vendors', { source_id: a.vendor_id as string, target_id: a.vendor_id as string });
+    const self = await owner.client.rpc('merge_vendors', {
+      source_id: a.vendor_id as string,
+      target_id: a.vendor_id as string,
+    });
     expect(self.error?.message).toBe('VENDOR_MERGE_INVALID');
-    const byViewer = await viewer.client.rpc('merge_vendors', { source_id: a.vendor_id as string, target_id: b.vendor_id as string });
+    const byViewer = await viewer.client.rpc('merge_vendors', {
+      source_id: a.vendor_id as string,
+      target_id: b.vendor_id as string,
+    });
     expect(byViewer.error?.message).toBe('VENDOR_MERGE_INVALID'); // the source is in the trash now
   });
 
   it('cannot be merged by a viewer', async () => {
-    const x = await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-11-03', amount_minor: 1, currency: 'SEK', counterparty: 'Lidl Sverige' });
-    const y = await addTransaction(owner, { org_id: orgId, kind: 'expense', booked_on: '2025-11-03', amount_minor: 1, currency: 'SEK', counterparty: 'Lidl' });
-    const { error } = await viewer.client.rpc('merge_vendors', { source_id: y.vendor_id as string, target_id: x.vendor_id as string });
+    const x = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-11-03',
+      amount_minor: 1,
+      currency: 'SEK',
+      counterparty: 'Lidl Sverige',
+    });
+    const y = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-11-03',
+      amount_minor: 1,
+      currency: 'SEK',
+      counterparty: 'Lidl',
+    });
+    const { error } = await viewer.client.rpc('merge_vendors', {
+      source_id: y.vendor_id as string,
+      target_id: x.vendor_id as string,
+    });
     expect(error?.message).toBe('ROLE_FORBIDDEN');
   });
 });

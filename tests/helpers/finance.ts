@@ -8,12 +8,7 @@ export type NewTransaction = Database['public']['Tables']['transactions']['Inser
 
 /** The id of the organization's default category with `key` (`groceries`, `salary`, ...). */
 export async function categoryId(user: TestUser, orgId: string, key: string): Promise<string> {
-  const { data, error } = await user.client
-    .from('categories')
-    .select('id')
-    .eq('org_id', orgId)
-    .eq('key', key)
-    .single();
+  const { data, error } = await user.client.from('categories').select('id').eq('org_id', orgId).eq('key', key).single();
   if (error) throw new Error(`no category ${key}: ${error.code} ${error.message}`);
   return data.id;
 }
@@ -25,7 +20,13 @@ export async function createAccount(
 ): Promise<string> {
   const { data, error } = await user.client
     .from('accounts')
-    .insert({ org_id: orgId, kind: 'bank', name: `Account ${Math.random().toString(36).slice(2, 8)}`, currency: 'SEK', ...fields })
+    .insert({
+      org_id: orgId,
+      kind: 'bank',
+      name: `Account ${Math.random().toString(36).slice(2, 8)}`,
+      currency: 'SEK',
+      ...fields,
+    })
     .select('id')
     .single();
   if (error) throw new Error(`account insert failed: ${error.code} ${error.message}`);

@@ -269,6 +269,13 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
  * organization, rows a trigger requires to exist. Keep it tiny.
  */
 const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> = {
+  // One rate per currency and day.
+  exchange_rates: async () => ({ rate_date: `20${10 + (++counter % 89)}-01-${String(1 + (counter % 28)).padStart(2, '0')}` }),
+  // In the base currency, so no exchange rate is needed.
+  transactions: async (orgId) => {
+    const [org] = await adminSql`select base_currency from public.organizations where id = ${orgId}`;
+    return { currency: org.base_currency };
+  },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;

@@ -35,7 +35,12 @@ const postgrestJsonTypes = {
     serialize: (value: unknown) => (typeof value === 'string' && isJsonText(value) ? value : JSON.stringify(value)),
     parse: (text: string) => JSON.parse(text),
   },
-  numeric: { to: 1700, from: [1700], serialize: (value: unknown) => String(value), parse: (text: string) => Number(text) },
+  numeric: {
+    to: 1700,
+    from: [1700],
+    serialize: (value: unknown) => String(value),
+    parse: (text: string) => Number(text),
+  },
 };
 
 function isJsonText(text: string): boolean {
