@@ -482,6 +482,14 @@ describe('search', () => {
     expect((await search({ tag_id: tag?.id })).data?.map((t) => t.reference).sort()).toEqual(refs.slice(0, 2).sort());
   });
 
+  it('embeds vendor and category names as a table query would', async () => {
+    const { data, error } = await searcher.client
+      .rpc('search_transactions', { org_id: searchOrg, text_query: 'tomtebo', max_rows: 1 })
+      .select('reference, vendor:vendors(name), category:categories(key)');
+    expect(error).toBeNull();
+    expect(data).toEqual([{ reference: refs[27], vendor: { name: 'ICA Nära Tomtebo' }, category: { key: 'groceries' } }]);
+  });
+
   it('finds nothing of other organizations and refuses unbounded pages', async () => {
     const outsider = await signUpUser('outsider');
     const { data } = await outsider.client.rpc('search_transactions', { org_id: searchOrg });
