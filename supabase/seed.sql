@@ -27,3 +27,119 @@ select o.id, t.name, t.color
 from public.organizations o
 cross join (values ('Mat', '#2e7d32'), ('Bil', '#1565c0'), ('Barn', '#f9a825'), ('Semester', '#6a1b9a')) as t (name, color)
 where o.created_by = 'd3e40000-0000-4000-8000-000000000001';
+
+-- A believable year of money for the demo household, in SEK, ending this month: two salaries,
+-- child benefit, a mortgage with amortization, electricity that follows the seasons, groceries at
+-- the Nordic chains, restaurants, streaming, commuting, a summer trip paid in euros, savings.
+-- Random but repeatable (setseed), inserted through every trigger like the app's own writes.
+do $$
+declare
+  org uuid := (select id from public.organizations where created_by = 'd3e40000-0000-4000-8000-000000000001');
+  checking uuid;
+  savings uuid;
+  card uuid;
+  mortgage uuid;
+  first_month date := (date_trunc('month', current_date) - interval '11 months')::date;
+  m date;
+  d date;
+  cat jsonb;
+  receipt uuid;
+  trip_tag uuid := (select id from public.tags where org_id = org and name = 'Semester');
+  child_tag uuid := (select id from public.tags where org_id = org and name = 'Barn');
+  shops text[] := array['ICA Maxi Lindhagen', 'Coop Konsum Fridhemsplan', 'Willys Sabbatsberg', 'Lidl Sankt Eriksplan', 'Hemköp Torsplan'];
+  places text[] := array['Max Burgers', 'Espresso House', 'Pizzeria Il Forno', 'Sushi Yama', 'Vapiano'];
+begin
+  -- Written as the demo user, as the app would (created_by, the audit log's actor).
+  perform set_config('request.jwt.claims', '{"sub": "d3e40000-0000-4000-8000-000000000001", "role": "authenticated"}', true);
+  perform setseed(0.42);
+  select jsonb_object_agg(c.key, c.id) into cat from public.categories c where c.org_id = org;
+  insert into public.accounts (org_id, kind, name, currency, opening_balance_minor, opening_on, institution, number_hint)
+  values (org, 'bank', 'Lönekonto', 'SEK', 2450000, first_month, 'Swedbank', '•• 4821') returning id into checking;
+  insert into public.accounts (org_id, kind, name, currency, opening_balance_minor, opening_on, institution)
+  values (org, 'savings', 'Buffert', 'SEK', 8500000, first_month, 'Swedbank') returning id into savings;
+  insert into public.accounts (org_id, kind, name, currency, opening_balance_minor, opening_on, institution, number_hint)
+  values (org, 'card', 'Kreditkort', 'SEK', 0, first_month, 'SEB', '•• 0917') returning id into card;
+  insert into public.accounts (org_id, kind, name, currency, opening_balance_minor, opening_on, institution)
+  values (org, 'loan', 'Bolån', 'SEK', -185000000, first_month, 'SBAB') returning id into mortgage;
+  update public.categories set monthly_budget_minor = v.budget
+  from (values ('food', 900000), ('restaurants', 150000), ('leisure', 200000), ('shopping', 250000)) as v (key, budget)
+  where org_id = org and categories.key = v.key;
+
+  for i in 0..11 loop
+    m := (first_month + make_interval(months => i))::date;
+    -- Salaries, child benefit, and where the money goes from the salary account.
+    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method) values
+      (org, 'income', m + 24, 3850000, 'SEK', checking, 'Region Stockholm', (cat ->> 'salary')::uuid, 'bank_transfer'),
+      (org, 'income', m + 24, 3420000, 'SEK', checking, 'Ericsson AB', (cat ->> 'salary')::uuid, 'bank_transfer'),
+      (org, 'income', m + 19, 125000, 'SEK', checking, 'Försäkringskassan', (cat ->> 'benefits')::uuid, 'bank_transfer'),
+      (org, 'expense', m + 27, 520000 - i * 3000, 'SEK', checking, 'SBAB', (cat ->> 'rent_mortgage')::uuid, 'direct_debit'),
+      (org, 'expense', m + 27, 62000 + (150000 * (1 + cos(pi() * extract(month from m) / 6)) / 2)::bigint, 'SEK', checking, 'Tibber', (cat ->> 'utilities')::uuid, 'direct_debit'),
+      (org, 'expense', m + 27, 39900, 'SEK', checking, 'Bahnhof', (cat ->> 'internet_phone')::uuid, 'direct_debit'),
+      (org, 'expense', m + 27, 49800, 'SEK', checking, 'Telia', (cat ->> 'internet_phone')::uuid, 'direct_debit'),
+      (org, 'expense', m + 27, 168800, 'SEK', checking, 'Stockholms stad förskola', (cat ->> 'childcare')::uuid, 'invoice'),
+      (org, 'expense', m, 28500, 'SEK', checking, 'Folksam', (cat ->> 'insurance')::uuid, 'direct_debit'),
+      (org, 'expense', m, 54000, 'SEK', checking, 'If Skadeförsäkring', (cat ->> 'insurance')::uuid, 'direct_debit'),
+      (org, 'expense', m + 1, 97000, 'SEK', card, 'SL', (cat ->> 'public_transport')::uuid, 'card'),
+      (org, 'expense', m + 1, 97000, 'SEK', card, 'SL', (cat ->> 'public_transport')::uuid, 'card'),
+      (org, 'expense', m + 4, 14900, 'SEK', card, 'Netflix', (cat ->> 'streaming')::uuid, 'card'),
+      (org, 'expense', m + 9, 20900, 'SEK', card, 'Spotify', (cat ->> 'streaming')::uuid, 'card'),
+      (org, 'expense', m + 14, 44900, 'SEK', card, 'Viaplay', (cat ->> 'streaming')::uuid, 'card'),
+      (org, 'expense', m + 2, 59900, 'SEK', card, 'SATS', (cat ->> 'sports')::uuid, 'card');
+    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, to_account_id, description) values
+      (org, 'transfer', m + 27, 250000, 'SEK', checking, mortgage, 'Amortering'),
+      (org, 'transfer', m + 25, 300000, 'SEK', checking, savings, 'Månadssparande');
+    -- Groceries about three times a week, restaurants and fuel now and then.
+    for n in 1..13 loop
+      d := m + (random() * 27)::integer;
+      insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+      values (org, 'expense', d, 15000 + (random() * 165000)::bigint, 'SEK', card, shops[1 + (random() * 4)::integer], (cat ->> 'groceries')::uuid, 'card');
+    end loop;
+    for n in 1..4 loop
+      insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+      values (org, 'expense', m + (random() * 27)::integer, 6500 + (random() * 80000)::bigint, 'SEK', card, places[1 + (random() * 4)::integer], (cat ->> 'restaurants')::uuid, 'card');
+    end loop;
+    for n in 1..2 loop
+      insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+      values (org, 'expense', m + (random() * 27)::integer, 60000 + (random() * 30000)::bigint, 'SEK', card,
+              (array['Circle K', 'Preem', 'OKQ8'])[1 + (random() * 2)::integer], (cat ->> 'fuel_charging')::uuid, 'card');
+    end loop;
+    if random() < 0.5 then
+      insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+      values (org, 'expense', m + (random() * 27)::integer, 9900 + (random() * 40000)::bigint, 'SEK', card, 'Apotek Hjärtat', (cat ->> 'pharmacy')::uuid, 'card');
+    end if;
+    if random() < 0.4 then
+      insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+      values (org, 'expense', m + (random() * 27)::integer, 29900 + (random() * 150000)::bigint, 'SEK', card,
+              (array['H&M', 'Lindex', 'KappAhl'])[1 + (random() * 2)::integer], (cat ->> 'clothing')::uuid, 'card');
+    end if;
+    -- The card bill, paid from the salary account.
+    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, to_account_id, description)
+    values (org, 'transfer', m + 27, 1200000, 'SEK', checking, card, 'Kortfaktura');
+  end loop;
+
+  -- One big IKEA receipt, split between home and food; a new TV with its warranty to come.
+  insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, payment_method)
+  values (org, 'expense', first_month + 40, 389500, 'SEK', card, 'IKEA Barkarby', 'Bokhylla, kastruller och köttbullar', 'card')
+  returning id into receipt;
+  perform public.set_transaction_splits(receipt, jsonb_build_array(
+    jsonb_build_object('category_id', cat ->> 'home_furnishing', 'amount_minor', 349500, 'note', 'Billy och kastruller'),
+    jsonb_build_object('category_id', cat ->> 'restaurants', 'amount_minor', 40000, 'note', 'Restaurangen')));
+  insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, category_id, payment_method)
+  values (org, 'expense', first_month + 95, 1299000, 'SEK', card, 'Elgiganten', 'Samsung 55" TV', (cat ->> 'electronics')::uuid, 'card');
+
+  -- The summer trip to Mallorca, partly paid in euros.
+  d := make_date(extract(year from first_month + interval '11 months')::integer, 7, 8);
+  if d > current_date then d := d - interval '1 year'; end if;
+  insert into public.exchange_rates (org_id, currency, rate_date, rate, source)
+  select org, 'EUR', x::date, 11.38 + 0.02 * extract(dow from x), 'ECB' from generate_series(d - 3, d + 10, interval '1 day') x;
+  insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, category_id, payment_method) values
+    (org, 'expense', d - 30, 890000, 'SEK', card, 'SAS', 'Flyg Palma t/r', (cat ->> 'travel')::uuid, 'card'),
+    (org, 'expense', d + 7, 82000, 'EUR', card, 'Hotel Palma Bellver', '7 nätter', (cat ->> 'travel')::uuid, 'card'),
+    (org, 'expense', d + 2, 6450, 'EUR', card, 'Restaurante Es Baluard', null, (cat ->> 'restaurants')::uuid, 'card'),
+    (org, 'expense', d + 4, 3800, 'EUR', card, 'Mercadona', null, (cat ->> 'groceries')::uuid, 'card');
+  insert into public.transaction_tags (org_id, transaction_id, tag_id)
+  select org, t.id, trip_tag from public.transactions t where t.org_id = org and (t.currency = 'EUR' or t.counterparty = 'SAS');
+  insert into public.transaction_tags (org_id, transaction_id, tag_id)
+  select org, t.id, child_tag from public.transactions t where t.org_id = org and t.counterparty = 'Stockholms stad förskola';
+end;
+$$;

@@ -241,7 +241,7 @@ create table public.accounts (
   opening_on date not null default current_date,
   institution text check (char_length(institution) <= 80),
   -- The last digits people recognize an account or card by, never the full number.
-  number_hint text check (number_hint ~ '^[0-9A-Za-z *-]{1,12}$'),
+  number_hint text check (number_hint ~ '^[0-9A-Za-z •*-]{1,16}$'),
   closed boolean not null default false
 );
 comment on table public.accounts is
