@@ -145,6 +145,13 @@ begin
      and (tg_op = 'INSERT' or new.counterparty is distinct from old.counterparty) then
     new.vendor_id := private.vendor_for_name(new.org_id, new.counterparty);
   end if;
+  -- A new purchase at a vendor with a default category lands there unless told otherwise.
+  if tg_op = 'INSERT' and new.category_id is null and new.vendor_id is not null and new.kind <> 'transfer' then
+    select c.id into new.category_id
+    from public.vendors v
+    join public.categories c on c.org_id = v.org_id and c.id = v.default_category_id and c.deleted_at is null
+    where v.org_id = new.org_id and v.id = new.vendor_id and c.kind::text = new.kind::text;
+  end if;
 
   -- Kinds: a transfer moves money between two accounts and has no category or vendor.
   if new.kind = 'transfer' then

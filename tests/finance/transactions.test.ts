@@ -138,6 +138,51 @@ describe('transactions', () => {
     expect(first).toMatchObject({ base_amount_minor: 34900, account_amount_minor: 34900, fx_rate: 1 });
   });
 
+  it('land in their vendor’s default category unless given one', async () => {
+    const first = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-04-03',
+      amount_minor: 100,
+      currency: 'SEK',
+      counterparty: 'Systembolaget',
+    });
+    expect(first.category_id).toBeNull();
+    await owner.client
+      .from('vendors')
+      .update({ default_category_id: restaurants })
+      .eq('id', first.vendor_id as string);
+    const second = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-04-04',
+      amount_minor: 100,
+      currency: 'SEK',
+      counterparty: 'SYSTEMBOLAGET',
+    });
+    expect(second.category_id).toBe(restaurants);
+    const chosen = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-04-05',
+      amount_minor: 100,
+      currency: 'SEK',
+      counterparty: 'Systembolaget',
+      category_id: groceries,
+    });
+    expect(chosen.category_id).toBe(groceries);
+    // An income from the same vendor does not take an expense category.
+    const refund = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'income',
+      booked_on: '2025-04-06',
+      amount_minor: 100,
+      currency: 'SEK',
+      counterparty: 'Systembolaget',
+    });
+    expect(refund.category_id).toBeNull();
+  });
+
   it('convert to the base currency at the rate of their date, or fail with FX_RATE_MISSING', async () => {
     const euro = {
       org_id: orgId,
@@ -487,7 +532,9 @@ describe('search', () => {
       .rpc('search_transactions', { org_id: searchOrg, text_query: 'tomtebo', max_rows: 1 })
       .select('reference, vendor:vendors(name), category:categories(key)');
     expect(error).toBeNull();
-    expect(data).toEqual([{ reference: refs[27], vendor: { name: 'ICA Nära Tomtebo' }, category: { key: 'groceries' } }]);
+    expect(data).toEqual([
+      { reference: refs[27], vendor: { name: 'ICA Nära Tomtebo' }, category: { key: 'groceries' } },
+    ]);
   });
 
   it('finds nothing of other organizations and refuses unbounded pages', async () => {
