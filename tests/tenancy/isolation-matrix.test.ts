@@ -270,7 +270,9 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
  */
 const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> = {
   // One rate per currency and day.
-  exchange_rates: async () => ({ rate_date: `20${10 + (++counter % 89)}-01-${String(1 + (counter % 28)).padStart(2, '0')}` }),
+  exchange_rates: async () => ({
+    rate_date: `20${10 + (++counter % 89)}-01-${String(1 + (counter % 28)).padStart(2, '0')}`,
+  }),
   // In the base currency, so no exchange rate is needed.
   transactions: async (orgId) => {
     const [org] = await adminSql`select base_currency from public.organizations where id = ${orgId}`;
