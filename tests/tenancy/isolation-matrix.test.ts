@@ -256,7 +256,7 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
   if (textual.test(type)) return `x${++counter}`;
   if (type === 'uuid') return randomUUID();
   if (numeric.test(type)) return 1;
-  if (type === 'date') return new Date().toISOString().slice(0, 10);
+  if (type === 'date') return new Date(Date.now() - ++counter * 86_400_000).toISOString().slice(0, 10);
   if (type.startsWith('timestamp')) return new Date().toISOString();
   if (type === 'boolean') return false;
   if (type === 'json' || type === 'jsonb') return {};
@@ -265,7 +265,7 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
 }
 
 /** Column values a check constraint refuses from `sample`, by table. Keep it tiny (empty today). */
-const payloadOverrides: Record<string, Row> = {};
+const payloadOverrides: Record<string, Row> = { transactions: { fx_rate: 1 } };
 
 /** A row of `t` belonging to `scope`: its required columns, foreign keys pointing at existing rows. */
 async function payload(t: Relation, scope: string): Promise<Row> {
