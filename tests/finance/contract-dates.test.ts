@@ -59,7 +59,7 @@ async function dates(contract: Record<string, unknown>, asOf: string) {
   const [row] = await adminSql`
     select d.current_status, d.effective_ends_on::text, d.next_payment_on::text, d.earliest_end_on::text,
            d.notice_deadline_on::text
-    from private.contract_dates(jsonb_populate_record(null::public.contracts, ${fields}::jsonb), ${asOf}::date) d`;
+    from private.contract_dates(jsonb_populate_record(null::public.contracts, ${JSON.stringify(fields)}::text::jsonb), ${asOf}::date) d`;
   return { ...row };
 }
 
