@@ -143,3 +143,57 @@ begin
   select org, t.id, child_tag from public.transactions t where t.org_id = org and t.counterparty = 'Stockholms stad förskola';
 end;
 $$;
+-- Contracts and subscriptions -----------------------------------------------------------------
+-- The demo household's recurring costs, dated from the first of this month so that payments,
+-- notice deadlines and endings are always near (Telia's binding period ends in two months, so its
+-- notice deadline falls within the next 30 days; Viaplay is under notice). Categories are the
+-- default tree's, by key.
+insert into public.vendors (org_id, name)
+select o.id, v.name
+from public.organizations o
+cross join (values ('SBAB'), ('Tibber'), ('Ellevio'), ('Bahnhof'), ('Telia'), ('Verisure'), ('Netflix'), ('Spotify'),
+                   ('Viaplay'), ('SATS'), ('Dagens Nyheter')) as v (name)
+where o.created_by = 'd3e40000-0000-4000-8000-000000000001'
+on conflict (org_id, normalized_name) where deleted_at is null do nothing;
+
+insert into public.contracts (
+  org_id, name, vendor_id, category_id, amount_minor, currency, frequency, payment_method,
+  starts_on, first_payment_on, binding_ends_on, notice_period, notice_period_unit, auto_renews,
+  renewal_months, status, notice_given_on, ends_on, notes
+)
+select o.id, c.name, v.id, cat.id, c.amount_minor, 'SEK', c.frequency::public.contract_frequency,
+       c.payment_method::public.payment_method, s.starts_on, s.starts_on + (c.payment_day - 1),
+       (s.starts_on + make_interval(months => c.binding_months) - interval '1 day')::date,
+       c.notice_period, c.notice_unit::public.notice_period_unit, c.auto_renews, c.renewal_months,
+       c.status::public.contract_status,
+       case when c.status = 'notice_given' then current_date - 5 end,
+       case when c.status = 'notice_given' then (date_trunc('month', current_date) + interval '1 month - 1 day')::date end,
+       c.notes
+from public.organizations o
+cross join (values
+  ('Bolån', 'SBAB', 'rent_mortgage', 945000, 'monthly', 'direct_debit', 38, 28, null, 0, 'months', true, null, 'active', 'Ränta och amortering; räntebindning 3 år.'),
+  ('Elavtal', 'Tibber', 'utilities', 89000, 'monthly', 'direct_debit', 14, 28, null, 1, 'months', true, null, 'active', 'Timpris; beloppet är ett snitt.'),
+  ('Elnät', 'Ellevio', 'utilities', 42000, 'monthly', 'invoice', 38, 27, null, 0, 'months', true, null, 'active', null),
+  ('Bredband 250/250', 'Bahnhof', 'internet_phone', 39900, 'monthly', 'invoice', 4, 1, 12, 1, 'months', true, null, 'active', null),
+  ('Mobilabonnemang', 'Telia', 'internet_phone', 29900, 'monthly', 'direct_debit', 22, 25, 24, 1, 'months', true, null, 'active', '2 SIM-kort, 40 GB delad surf.'),
+  ('Hemlarm', 'Verisure', 'home_maintenance', 44900, 'monthly', 'direct_debit', 30, 1, 36, 3, 'months', true, 12, 'active', null),
+  ('Netflix Standard', 'Netflix', 'streaming', 14900, 'monthly', 'card', 26, 14, null, 0, 'months', true, null, 'active', null),
+  ('Spotify Family', 'Spotify', 'streaming', 23900, 'monthly', 'card', 40, 3, null, 0, 'months', true, null, 'active', null),
+  ('Viaplay Total', 'Viaplay', 'streaming', 44900, 'monthly', 'card', 6, 9, null, 0, 'months', true, null, 'notice_given', 'Sägs upp efter säsongen.'),
+  ('Gymkort', 'SATS', 'sports', 59900, 'monthly', 'direct_debit', 9, 1, 12, 1, 'months', true, null, 'active', null),
+  ('DN Digital', 'Dagens Nyheter', 'subscriptions', 79700, 'quarterly', 'card', 11, 15, null, 0, 'months', true, null, 'active', null)
+) as c (name, vendor, category_key, amount_minor, frequency, payment_method, start_months_ago, payment_day,
+        binding_months, notice_period, notice_unit, auto_renews, renewal_months, status, notes)
+cross join lateral (
+  select (date_trunc('month', current_date) - make_interval(months => c.start_months_ago))::date as starts_on
+) s
+join public.categories cat on cat.org_id = o.id and cat.key = c.category_key
+join public.vendors v on v.org_id = o.id and v.normalized_name = private.normalize_vendor_name(c.vendor)
+where o.created_by = 'd3e40000-0000-4000-8000-000000000001';
+
+-- The payments made: the year's expenses at each contract's vendor are its payments, so the
+-- dashboard can tell fixed costs from variable ones.
+update public.transactions t set contract_id = c.id
+from public.contracts c
+where c.org_id = t.org_id and c.vendor_id = t.vendor_id and t.kind = 'expense'
+  and t.org_id = (select id from public.organizations where created_by = 'd3e40000-0000-4000-8000-000000000001');

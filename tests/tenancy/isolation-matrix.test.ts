@@ -256,7 +256,7 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
   if (textual.test(type)) return `x${++counter}`;
   if (type === 'uuid') return randomUUID();
   if (numeric.test(type)) return 1;
-  if (type === 'date') return new Date().toISOString().slice(0, 10);
+  if (type === 'date') return new Date(Date.now() - ++counter * 86_400_000).toISOString().slice(0, 10);
   if (type.startsWith('timestamp')) return new Date().toISOString();
   if (type === 'boolean') return false;
   if (type === 'json' || type === 'jsonb') return {};
@@ -269,10 +269,6 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
  * organization, rows a trigger requires to exist. Keep it tiny.
  */
 const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> = {
-  // One rate per currency and day.
-  exchange_rates: async () => ({
-    rate_date: `20${10 + (++counter % 89)}-01-${String(1 + (counter % 28)).padStart(2, '0')}`,
-  }),
   // In the base currency, so no exchange rate is needed.
   transactions: async (orgId) => {
     const [org] = await adminSql`select base_currency from public.organizations where id = ${orgId}`;

@@ -294,6 +294,141 @@ export type Database = {
           },
         ]
       }
+      contracts: {
+        Row: {
+          account_id: string | null
+          amount_minor: number
+          auto_renews: boolean
+          binding_ends_on: string | null
+          category_id: string | null
+          contract_number: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          ends_on: string | null
+          first_payment_on: string | null
+          frequency: Database["public"]["Enums"]["contract_frequency"]
+          id: string
+          interval_months: number | null
+          name: string
+          notes: string | null
+          notice_given_on: string | null
+          notice_period: number
+          notice_period_unit: Database["public"]["Enums"]["notice_period_unit"]
+          org_id: string
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          reference: string
+          renewal_months: number | null
+          starts_on: string
+          status: Database["public"]["Enums"]["contract_status"]
+          updated_at: string
+          updated_by: string | null
+          vendor_id: string | null
+        }
+        Insert: {
+          account_id?: string | null
+          amount_minor: number
+          auto_renews?: boolean
+          binding_ends_on?: string | null
+          category_id?: string | null
+          contract_number?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ends_on?: string | null
+          first_payment_on?: string | null
+          frequency?: Database["public"]["Enums"]["contract_frequency"]
+          id?: string
+          interval_months?: number | null
+          name: string
+          notes?: string | null
+          notice_given_on?: string | null
+          notice_period?: number
+          notice_period_unit?: Database["public"]["Enums"]["notice_period_unit"]
+          org_id: string
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          reference?: string
+          renewal_months?: number | null
+          starts_on: string
+          status?: Database["public"]["Enums"]["contract_status"]
+          updated_at?: string
+          updated_by?: string | null
+          vendor_id?: string | null
+        }
+        Update: {
+          account_id?: string | null
+          amount_minor?: number
+          auto_renews?: boolean
+          binding_ends_on?: string | null
+          category_id?: string | null
+          contract_number?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ends_on?: string | null
+          first_payment_on?: string | null
+          frequency?: Database["public"]["Enums"]["contract_frequency"]
+          id?: string
+          interval_months?: number | null
+          name?: string
+          notes?: string | null
+          notice_given_on?: string | null
+          notice_period?: number
+          notice_period_unit?: Database["public"]["Enums"]["notice_period_unit"]
+          org_id?: string
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          reference?: string
+          renewal_months?: number | null
+          starts_on?: string
+          status?: Database["public"]["Enums"]["contract_status"]
+          updated_at?: string
+          updated_by?: string | null
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "contracts_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       currencies: {
         Row: {
           code: string
@@ -802,6 +937,20 @@ export type Database = {
             referencedColumns: ["org_id", "id"]
           },
           {
+            foreignKeyName: "transactions_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contract_overview"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transactions_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contracts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
             foreignKeyName: "transactions_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
@@ -902,7 +1051,96 @@ export type Database = {
       }
     }
     Views: {
-      [_ in never]: never
+      contract_overview: {
+        Row: {
+          account_id: string | null
+          amount_minor: number | null
+          as_of: string | null
+          auto_renews: boolean | null
+          base_currency: string | null
+          binding_ends_on: string | null
+          category_id: string | null
+          contract_number: string | null
+          created_at: string | null
+          currency: string | null
+          current_status: Database["public"]["Enums"]["contract_status"] | null
+          earliest_end_on: string | null
+          effective_ends_on: string | null
+          ends_on: string | null
+          first_payment_on: string | null
+          frequency: Database["public"]["Enums"]["contract_frequency"] | null
+          id: string | null
+          interval_months: number | null
+          last_paid_on: string | null
+          monthly_base_minor: number | null
+          monthly_minor: number | null
+          name: string | null
+          next_payment_on: string | null
+          notes: string | null
+          notice_deadline_on: string | null
+          notice_given_on: string | null
+          notice_period: number | null
+          notice_period_unit:
+            | Database["public"]["Enums"]["notice_period_unit"]
+            | null
+          org_id: string | null
+          paid_base_minor: number | null
+          payment_count: number | null
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          reference: string | null
+          renewal_months: number | null
+          starts_on: string | null
+          status: Database["public"]["Enums"]["contract_status"] | null
+          updated_at: string | null
+          vendor_id: string | null
+          yearly_base_minor: number | null
+          yearly_minor: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "contracts_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "contracts_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "organizations_base_currency_fkey"
+            columns: ["base_currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
     }
     Functions: {
       accept_invitation: {
@@ -935,6 +1173,15 @@ export type Database = {
           name: string
           opening_balance_minor: number
         }[]
+      }
+      contract_stats: {
+        Args: {
+          as_of?: string
+          max_rows?: number
+          org_id: string
+          within_days?: number
+        }
+        Returns: Json
       }
       create_organization: {
         Args: {
@@ -975,6 +1222,47 @@ export type Database = {
       find_by_reference: {
         Args: { org_id: string; reference: string }
         Returns: Json
+      }
+      give_notice: {
+        Args: { contract_id: string; ends_on?: string; notice_on?: string }
+        Returns: {
+          account_id: string | null
+          amount_minor: number
+          auto_renews: boolean
+          binding_ends_on: string | null
+          category_id: string | null
+          contract_number: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          ends_on: string | null
+          first_payment_on: string | null
+          frequency: Database["public"]["Enums"]["contract_frequency"]
+          id: string
+          interval_months: number | null
+          name: string
+          notes: string | null
+          notice_given_on: string | null
+          notice_period: number
+          notice_period_unit: Database["public"]["Enums"]["notice_period_unit"]
+          org_id: string
+          payment_method: Database["public"]["Enums"]["payment_method"] | null
+          reference: string
+          renewal_months: number | null
+          starts_on: string
+          status: Database["public"]["Enums"]["contract_status"]
+          updated_at: string
+          updated_by: string | null
+          vendor_id: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "contracts"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       invite_member: {
         Args: {
@@ -1223,7 +1511,16 @@ export type Database = {
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
       category_kind: "expense" | "income"
+      contract_frequency:
+        | "weekly"
+        | "monthly"
+        | "quarterly"
+        | "half_yearly"
+        | "yearly"
+        | "every_n_months"
+      contract_status: "active" | "notice_given" | "ended" | "cancelled"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
+      notice_period_unit: "days" | "weeks" | "months"
       org_kind: "household" | "family" | "association" | "company"
       org_role: "viewer" | "member" | "admin" | "owner"
       payment_method:
@@ -1364,7 +1661,17 @@ export const Constants = {
     Enums: {
       account_kind: ["bank", "savings", "card", "cash", "loan"],
       category_kind: ["expense", "income"],
+      contract_frequency: [
+        "weekly",
+        "monthly",
+        "quarterly",
+        "half_yearly",
+        "yearly",
+        "every_n_months",
+      ],
+      contract_status: ["active", "notice_given", "ended", "cancelled"],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
+      notice_period_unit: ["days", "weeks", "months"],
       org_kind: ["household", "family", "association", "company"],
       org_role: ["viewer", "member", "admin", "owner"],
       payment_method: [

@@ -105,6 +105,15 @@ export const errorCodes = {
   ATTACHMENT_TOO_LARGE: 413,
   /** The file's content type is not one attachments may have. */
   ATTACHMENT_TYPE_NOT_ALLOWED: 415,
+  // Contracts and subscriptions
+  /** The payment schedule or term does not add up (interval_months, binding_ends_on, ends_on); details say which. */
+  CONTRACT_SCHEDULE_INVALID: 400,
+  /** The status and its dates disagree: an active contract has no notice date or end date. */
+  CONTRACT_STATUS_INVALID: 400,
+  /** No live contract with that id in the caller's organizations. */
+  CONTRACT_NOT_FOUND: 404,
+  /** Notice is given only on an active contract. */
+  CONTRACT_NOT_ACTIVE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
