@@ -167,9 +167,21 @@ describe('expense_stats and dashboard', () => {
       .insert({ org_id: orgId, name: 'Spotify Family', amount_minor: 1399, currency: 'EUR', starts_on: '2025-06-01' })
       .select('id')
       .single();
-    await owner.client.from('transactions').update({ contract_id: contract?.id }).eq('org_id', orgId).eq('counterparty', 'Spotify');
-    const fixed = await owner.client.rpc('dashboard', { org_id: orgId, from_date: '2026-01-10', to_date: '2026-02-20' });
-    expect(fixed.data).toMatchObject({ expense_minor: 530739, fixed_expense_minor: 15739, variable_expense_minor: 530739 - 15739 });
+    await owner.client
+      .from('transactions')
+      .update({ contract_id: contract?.id })
+      .eq('org_id', orgId)
+      .eq('counterparty', 'Spotify');
+    const fixed = await owner.client.rpc('dashboard', {
+      org_id: orgId,
+      from_date: '2026-01-10',
+      to_date: '2026-02-20',
+    });
+    expect(fixed.data).toMatchObject({
+      expense_minor: 530739,
+      fixed_expense_minor: 15739,
+      variable_expense_minor: 530739 - 15739,
+    });
     expect(board.top_vendors.map((v) => [v.name, v.expense_minor])).toEqual([
       ['ICA Kvantum', 370000],
       ['Coop', 80000],
