@@ -205,11 +205,12 @@ set search_path = ''
 as $$
 #variable_conflict use_column
 declare
+  -- Normalized once, so the lookup below is one probe of the unique index.
+  normalized text := private.normalize_vendor_name(vendor_for_name.name);
   found uuid;
 begin
   select v.id into found from public.vendors v
-  where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(vendor_for_name.name)
-    and v.deleted_at is null;
+  where v.org_id = vendor_for_name.org_id and v.normalized_name = normalized and v.deleted_at is null;
   if found is null then
     insert into public.vendors (org_id, name) values (vendor_for_name.org_id, btrim(vendor_for_name.name))
     on conflict (org_id, normalized_name) where deleted_at is null do nothing
@@ -217,8 +218,7 @@ begin
   end if;
   if found is null then -- another transaction created it just now
     select v.id into found from public.vendors v
-    where v.org_id = vendor_for_name.org_id and v.normalized_name = private.normalize_vendor_name(vendor_for_name.name)
-      and v.deleted_at is null;
+    where v.org_id = vendor_for_name.org_id and v.normalized_name = normalized and v.deleted_at is null;
   end if;
   return found;
 end;

@@ -24,71 +24,87 @@ create table private.monthly_totals (
 comment on table private.monthly_totals is
   'Sums of live transactions by month and category, vendor or account; maintained by triggers, read by expense_stats(), dashboard() and account_balances().';
 
--- What one transaction adds to the totals: one line per dimension, or per part when split.
--- Nothing for a transaction in the trash.
-create function private.transaction_lines(t public.transactions)
-returns table (month date, dimension "char", key uuid, part smallint, expense_minor bigint, income_minor bigint,
-               fixed_minor bigint, net_minor bigint, entries integer)
-language sql
+-- One line of what a transaction adds to the totals. `part` is the split part's position (0 when
+-- the transaction is not split), so a part's share can be found again.
+create type private.total_line as (
+  month date, dimension "char", key uuid, part smallint,
+  expense_minor bigint, income_minor bigint, fixed_minor bigint, net_minor bigint, entries integer
+);
+
+-- What one transaction adds to the totals (`sign` -1: what it takes away): a line per dimension,
+-- a category line per part when split, nothing while it is in the trash. PL/pgSQL rather than SQL
+-- so its plans are cached for the session: it runs on every write.
+create function private.transaction_lines(t public.transactions, sign integer)
+returns private.total_line[]
+language plpgsql
 stable
 set search_path = ''
 as $$
-  with shares as (
-    -- A split's base amount is shared in proportion to its parts; the last part takes the
-    -- rounding remainder, so the shares always sum to the whole.
-    select s.position as part, s.category_id,
-           case when s.position = max(s.position) over () then null
-                else round(s.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint end as share
-    from public.transaction_splits s
-    where t.is_split and s.transaction_id = t.id
-  ),
-  categorized as (
-    select sh.part, sh.category_id,
-           coalesce(sh.share, t.base_amount_minor - coalesce(sum(sh.share) over (), 0)) as base
-    from shares sh
-    union all
-    select 0::smallint, t.category_id, t.base_amount_minor where not t.is_split
-  )
-  select date_trunc('month', t.booked_on)::date, 'c'::"char",
-         coalesce(c.category_id, '00000000-0000-0000-0000-000000000000'), c.part,
-         case when t.kind = 'expense' then c.base else 0 end,
-         case when t.kind = 'income' then c.base else 0 end,
-         case when t.kind = 'expense' and t.contract_id is not null then c.base else 0 end,
-         0::bigint, 1
-  from categorized c
-  where t.deleted_at is null and t.kind <> 'transfer'
-  union all
-  select date_trunc('month', t.booked_on)::date, 'v',
-         coalesce(t.vendor_id, '00000000-0000-0000-0000-000000000000'), 0::smallint,
-         case when t.kind = 'expense' then t.base_amount_minor else 0 end,
-         case when t.kind = 'income' then t.base_amount_minor else 0 end,
-         case when t.kind = 'expense' and t.contract_id is not null then t.base_amount_minor else 0 end,
-         0::bigint, 1
-  where t.deleted_at is null and t.kind <> 'transfer'
-  union all
-  select date_trunc('month', t.booked_on)::date, 'a', t.account_id, 0::smallint, 0::bigint, 0::bigint, 0::bigint,
-         case when t.kind = 'income' then t.account_amount_minor else -t.account_amount_minor end, 1
-  where t.deleted_at is null and t.account_id is not null
-  union all
-  select date_trunc('month', t.booked_on)::date, 'a', t.to_account_id, 0::smallint, 0::bigint, 0::bigint, 0::bigint,
-         t.to_amount_minor, 1
-  where t.deleted_at is null and t.kind = 'transfer';
+declare
+  month date := date_trunc('month', t.booked_on)::date;
+  none constant uuid := '00000000-0000-0000-0000-000000000000';
+  expense bigint := case when t.kind = 'expense' then sign * t.base_amount_minor else 0 end;
+  income bigint := case when t.kind = 'income' then sign * t.base_amount_minor else 0 end;
+  fixed bigint := case when t.contract_id is not null then expense else 0 end;
+  lines private.total_line[] := '{}';
+begin
+  if t.deleted_at is not null then
+    return lines;
+  end if;
+  if t.kind <> 'transfer' then
+    if t.is_split then
+      -- A part's base amount is shared in proportion to its amount; the last part takes the
+      -- rounding remainder, so the shares always sum to the whole.
+      select array_agg(row(month, 'c', p.category_id, p.position,
+                           case when t.kind = 'expense' then sign * p.base else 0 end,
+                           case when t.kind = 'income' then sign * p.base else 0 end,
+                           case when t.kind = 'expense' and t.contract_id is not null then sign * p.base else 0 end,
+                           0, sign)::private.total_line)
+      into lines
+      from (
+        select s.position, s.category_id,
+               coalesce(s.share, t.base_amount_minor - coalesce(sum(s.share) over (), 0)) as base
+        from (
+          select x.position, x.category_id,
+                 case when x.position = max(x.position) over () then null
+                      else round(x.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint end as share
+          from public.transaction_splits x
+          where x.transaction_id = t.id
+        ) s
+      ) p;
+      lines := coalesce(lines, '{}');
+    else
+      lines := lines || row(month, 'c', coalesce(t.category_id, none), 0, expense, income, fixed, 0, sign)::private.total_line;
+    end if;
+    lines := lines || row(month, 'v', coalesce(t.vendor_id, none), 0, expense, income, fixed, 0, sign)::private.total_line;
+  end if;
+  if t.account_id is not null then
+    lines := lines || row(month, 'a', t.account_id, 0, 0, 0, 0,
+                          sign * case when t.kind = 'income' then t.account_amount_minor else -t.account_amount_minor end,
+                          sign)::private.total_line;
+  end if;
+  if t.kind = 'transfer' then
+    lines := lines || row(month, 'a', t.to_account_id, 0, 0, 0, 0, sign * t.to_amount_minor, sign)::private.total_line;
+  end if;
+  return lines;
+end;
 $$;
 
--- Adds lines (negated when `sign` is -1) to the totals, in key order so that two writers never
--- lock the same rows in opposite orders.
-create function private.add_to_totals(org_id uuid, lines jsonb)
+-- Adds lines to the totals, in key order so that two writers never lock the same rows in
+-- opposite orders; lines that cancel out (an edit of the notes) write nothing.
+create function private.add_to_totals(org_id uuid, lines private.total_line[])
 returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+#variable_conflict use_column
+begin
   insert into private.monthly_totals as m
     (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
   select add_to_totals.org_id, l.dimension, l.month, l.key, pg_backend_pid() % 8,
          sum(l.expense_minor), sum(l.income_minor), sum(l.fixed_minor), sum(l.net_minor), sum(l.entries)
-  from jsonb_to_recordset(lines) as l (month date, dimension "char", key uuid, expense_minor bigint, income_minor bigint,
-                                       fixed_minor bigint, net_minor bigint, entries integer)
+  from unnest(lines) l
   group by l.dimension, l.month, l.key
   having sum(l.expense_minor) <> 0 or sum(l.income_minor) <> 0 or sum(l.fixed_minor) <> 0
       or sum(l.net_minor) <> 0 or sum(l.entries) <> 0
@@ -99,20 +115,7 @@ as $$
     fixed_minor = m.fixed_minor + excluded.fixed_minor,
     net_minor = m.net_minor + excluded.net_minor,
     entries = m.entries + excluded.entries;
-$$;
-
--- The lines of `t`, as jsonb for add_to_totals; negated with sign -1.
-create function private.signed_lines(t public.transactions, sign integer)
-returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-  select coalesce(jsonb_agg(jsonb_build_object(
-    'month', l.month, 'dimension', l.dimension, 'key', l.key,
-    'expense_minor', sign * l.expense_minor, 'income_minor', sign * l.income_minor,
-    'fixed_minor', sign * l.fixed_minor, 'net_minor', sign * l.net_minor, 'entries', sign * l.entries)), '[]')
-  from private.transaction_lines(t) l;
+end;
 $$;
 
 create function private.track_transaction_totals()
@@ -127,13 +130,13 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform private.add_to_totals(new.org_id, private.signed_lines(new, 1));
+    perform private.add_to_totals(new.org_id, private.transaction_lines(new, 1));
   elsif tg_op = 'UPDATE' then
-    perform private.add_to_totals(new.org_id, private.signed_lines(old, -1) || private.signed_lines(new, 1));
+    perform private.add_to_totals(new.org_id, private.transaction_lines(old, -1) || private.transaction_lines(new, 1));
   else
     -- Before the row goes, while its parts can still be read (the cascade deletes them).
     if exists (select from public.organizations o where o.id = old.org_id) then
-      perform private.add_to_totals(old.org_id, private.signed_lines(old, -1));
+      perform private.add_to_totals(old.org_id, private.transaction_lines(old, -1));
     end if;
     return old;
   end if;
@@ -166,23 +169,20 @@ set search_path = ''
 as $$
 declare
   t public.transactions;
-  line record;
+  line private.total_line;
 begin
   if private.internal_operation() = 'splits' then
     return null;
   end if;
   select * into t from public.transactions x where x.org_id = new.org_id and x.id = new.transaction_id;
-  select * into line from private.transaction_lines(t) l where l.dimension = 'c' and l.part = new.position;
+  select * into line from unnest(private.transaction_lines(t, 1)) l where l.dimension = 'c' and l.part = new.position;
   if line.month is null then
     return null; -- the transaction is in the trash
   end if;
-  perform private.add_to_totals(new.org_id, jsonb_build_array(
-    jsonb_build_object('month', line.month, 'dimension', 'c', 'key', old.category_id,
-      'expense_minor', -line.expense_minor, 'income_minor', -line.income_minor, 'fixed_minor', -line.fixed_minor,
-      'net_minor', 0, 'entries', -1),
-    jsonb_build_object('month', line.month, 'dimension', 'c', 'key', new.category_id,
-      'expense_minor', line.expense_minor, 'income_minor', line.income_minor, 'fixed_minor', line.fixed_minor,
-      'net_minor', 0, 'entries', 1)));
+  perform private.add_to_totals(new.org_id, array[
+    row(line.month, 'c', old.category_id, line.part, -line.expense_minor, -line.income_minor, -line.fixed_minor, 0, -1),
+    row(line.month, 'c', new.category_id, line.part, line.expense_minor, line.income_minor, line.fixed_minor, 0, 1)
+  ]::private.total_line[]);
   return null;
 end;
 $$;
@@ -204,7 +204,8 @@ set search_path = ''
 as $$
   select l.dimension, l.month, l.key, sum(l.expense_minor)::bigint, sum(l.income_minor)::bigint,
          sum(l.fixed_minor)::bigint, sum(l.net_minor)::bigint, sum(l.entries)::bigint
-  from public.transactions t, private.transaction_lines(t) l
+  from public.transactions t
+  cross join lateral unnest(private.transaction_lines(t, 1)) l
   where t.org_id = fresh_monthly_totals.org_id and t.deleted_at is null
   group by l.dimension, l.month, l.key;
 $$;

@@ -55,7 +55,7 @@ begin
   end if;
 
   -- Out with the old lines, change parts and whole together, in with the new lines.
-  perform private.add_to_totals(t.org_id, private.signed_lines(t, -1));
+  perform private.add_to_totals(t.org_id, private.transaction_lines(t, -1));
   perform set_config('westwallet.internal_operation', 'splits', true);
   delete from public.transaction_splits s where s.transaction_id = t.id;
   insert into public.transaction_splits (org_id, transaction_id, position, category_id, amount_minor, note)
@@ -69,7 +69,7 @@ begin
   where x.id = t.id
   returning * into t;
   perform set_config('westwallet.internal_operation', '', true);
-  perform private.add_to_totals(t.org_id, private.signed_lines(t, 1));
+  perform private.add_to_totals(t.org_id, private.transaction_lines(t, 1));
   return t;
 end;
 $$;
