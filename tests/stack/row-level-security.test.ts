@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anonClient, signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
+import { untyped } from '../helpers/organizations.ts';
 
 /**
  * The stack's end-to-end proof: users signed up through Auth, a table with row-level security
@@ -9,8 +10,7 @@ import { adminSql } from '../helpers/db.ts';
  */
 const table = `rls_proof_${randomUUID().slice(0, 8)}`;
 // The table is not in the generated types: reach it through an untyped view of the client.
-const from = (user: Pick<TestUser, 'client'>) => (user.client as unknown as UntypedClient).from(table);
-type UntypedClient = { from(name: string): ReturnType<TestUser['client']['from']> };
+const from = (user: Pick<TestUser, 'client'>) => untyped(user).from(table);
 
 describe('a table with row-level security, reached through the Data API', () => {
   let alice: TestUser;

@@ -30,7 +30,7 @@ export interface DataApiOptions {
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, log } = options;
   setExperimental('storage', true);
-  const connection = createPostgresConnection({ url: dbUrl });
+  const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: jsonTypesOnce } });
   // On its first request lite would otherwise "activate RLS" by granting everything in every
   // schema with an RLS table to anon, authenticated and service_role, and altering default
   // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
@@ -74,6 +74,17 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
     },
   };
 }
+
+/**
+ * lite binds an object argument (an RPC's `jsonb` parameter) as its JSON text, and its driver
+ * then serializes that text again: the function would receive a JSON string instead of the object
+ * PostgREST gives it. Text that reaches the driver for a json/jsonb parameter is JSON already.
+ */
+const serializeJsonOnce = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+const jsonTypesOnce = {
+  json: { to: 114, from: [114], serialize: serializeJsonOnce, parse: (text: string) => JSON.parse(text) },
+  jsonb: { to: 3802, from: [3802], serialize: serializeJsonOnce, parse: (text: string) => JSON.parse(text) },
+};
 
 /**
  * lite answers SQL errors it has no rule for (a check violation 23514, `raise exception` P0001,

@@ -16,6 +16,45 @@ export type Database = {
   }
   public: {
     Tables: {
+      app_settings: {
+        Row: {
+          grace_days: number
+          id: boolean
+          low_credit_threshold: number
+          max_file_size_bytes: number
+          max_members: number
+          notification_defaults: NonNullable<Json>
+          trial_credits: number
+          trial_days: number
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          grace_days?: number
+          id?: boolean
+          low_credit_threshold?: number
+          max_file_size_bytes?: number
+          max_members?: number
+          notification_defaults?: NonNullable<Json>
+          trial_credits?: number
+          trial_days?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          grace_days?: number
+          id?: boolean
+          low_credit_threshold?: number
+          max_file_size_bytes?: number
+          max_members?: number
+          notification_defaults?: NonNullable<Json>
+          trial_credits?: number
+          trial_days?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: []
+      }
       audit_log: {
         Row: {
           actor_id: string | null
@@ -235,6 +274,42 @@ export type Database = {
           },
         ]
       }
+      plans: {
+        Row: {
+          created_at: string
+          id: string
+          is_active: boolean
+          max_members: number | null
+          monthly_credits: number
+          name: string
+          sort_order: number
+          stripe_price_id: string | null
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          id: string
+          is_active?: boolean
+          max_members?: number | null
+          monthly_credits?: number
+          name: string
+          sort_order?: number
+          stripe_price_id?: string | null
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          is_active?: boolean
+          max_members?: number | null
+          monthly_credits?: number
+          name?: string
+          sort_order?: number
+          stripe_price_id?: string | null
+          updated_at?: string
+        }
+        Relationships: []
+      }
       profiles: {
         Row: {
           created_at: string
@@ -261,6 +336,99 @@ export type Database = {
           user_id?: string
         }
         Relationships: []
+      }
+      subscriptions: {
+        Row: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        Insert: {
+          cancel_at_period_end?: boolean
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          id?: string
+          org_id: string
+          payment_method_brand?: string | null
+          payment_method_event_at?: string | null
+          payment_method_id?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          read_only_reason?: string | null
+          state_event_at?: string | null
+          status?: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id?: string | null
+          stripe_status?: string | null
+          stripe_subscription_id?: string | null
+          suspended_at?: string | null
+          suspended_reason?: string | null
+          trial_ends_at: string
+          trial_started_at?: string
+          updated_at?: string
+        }
+        Update: {
+          cancel_at_period_end?: boolean
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          id?: string
+          org_id?: string
+          payment_method_brand?: string | null
+          payment_method_event_at?: string | null
+          payment_method_id?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          read_only_reason?: string | null
+          state_event_at?: string | null
+          status?: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id?: string | null
+          stripe_status?: string | null
+          stripe_subscription_id?: string | null
+          suspended_at?: string | null
+          suspended_reason?: string | null
+          trial_ends_at?: string
+          trial_started_at?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       tags: {
         Row: {
@@ -314,7 +482,46 @@ export type Database = {
       }
     }
     Views: {
-      [_ in never]: never
+      billing_status: {
+        Row: {
+          cancel_at_period_end: boolean | null
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          in_good_standing: boolean | null
+          is_paid: boolean | null
+          max_members: number | null
+          org_id: string | null
+          payment_method_brand: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          plan_name: string | null
+          read_only_reason: string | null
+          refusal_code: string | null
+          state: string | null
+          suspended_at: string | null
+          trial_days_left: number | null
+          trial_ends_at: string | null
+          trial_started_at: string | null
+          updated_at: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Functions: {
       accept_invitation: {
@@ -425,6 +632,40 @@ export type Database = {
         Args: { id: string; table_name: string }
         Returns: undefined
       }
+      reinstate_organization: {
+        Args: { org_id: string }
+        Returns: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "subscriptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       remove_member: {
         Args: { org_id: string; user_id: string }
         Returns: undefined
@@ -455,6 +696,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      save_plan: {
+        Args: { plan: Json }
+        Returns: {
+          created_at: string
+          id: string
+          is_active: boolean
+          max_members: number | null
+          monthly_credits: number
+          name: string
+          sort_order: number
+          stripe_price_id: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "plans"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       set_member_role: {
         Args: {
           org_id: string
@@ -477,6 +738,40 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      suspend_organization: {
+        Args: { org_id: string; reason: string }
+        Returns: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "subscriptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       sync_changes: {
         Args: { cursor?: string; max_rows?: number; org_id?: string }
         Returns: Json
@@ -486,11 +781,38 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      update_app_settings: {
+        Args: { changes: Json }
+        Returns: {
+          grace_days: number
+          id: boolean
+          low_credit_threshold: number
+          max_file_size_bytes: number
+          max_members: number
+          notification_defaults: NonNullable<Json>
+          trial_credits: number
+          trial_days: number
+          updated_at: string
+          updated_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "app_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       org_kind: "household" | "family" | "association" | "company"
       org_role: "viewer" | "member" | "admin" | "owner"
+      subscription_status:
+        | "trialing"
+        | "active"
+        | "past_due"
+        | "canceling"
+        | "read_only"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -621,6 +943,13 @@ export const Constants = {
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       org_kind: ["household", "family", "association", "company"],
       org_role: ["viewer", "member", "admin", "owner"],
+      subscription_status: [
+        "trialing",
+        "active",
+        "past_due",
+        "canceling",
+        "read_only",
+      ],
     },
   },
 } as const
