@@ -121,6 +121,79 @@ export type Database = {
           },
         ]
       }
+      credit_balances: {
+        Row: {
+          balance: number
+          org_id: string
+          updated_at: string
+        }
+        Insert: {
+          balance?: number
+          org_id: string
+          updated_at?: string
+        }
+        Update: {
+          balance?: number
+          org_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_balances_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      credit_ledger: {
+        Row: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        Insert: {
+          actor_id?: string | null
+          amount: number
+          balance_after?: number
+          created_at?: string
+          id?: never
+          idempotency_key?: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason?: string | null
+          reference?: string | null
+        }
+        Update: {
+          actor_id?: string | null
+          amount?: number
+          balance_after?: number
+          created_at?: string
+          id?: never
+          idempotency_key?: string | null
+          kind?: Database["public"]["Enums"]["credit_kind"]
+          org_id?: string
+          reason?: string | null
+          reference?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_ledger_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       currencies: {
         Row: {
           code: string
@@ -542,6 +615,32 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      adjust_credits: {
+        Args: {
+          amount: number
+          idempotency_key?: string
+          org_id: string
+          reason: string
+        }
+        Returns: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "credit_ledger"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       create_organization: {
         Args: {
           base_currency?: string
@@ -802,8 +901,41 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      use_credits: {
+        Args: {
+          amount: number
+          idempotency_key?: string
+          org_id: string
+          reason: string
+        }
+        Returns: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "credit_ledger"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
+      credit_kind:
+        | "grant"
+        | "monthly_refill"
+        | "purchase"
+        | "usage"
+        | "adjustment"
+        | "expiry"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       org_kind: "household" | "family" | "association" | "company"
       org_role: "viewer" | "member" | "admin" | "owner"
@@ -940,6 +1072,14 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      credit_kind: [
+        "grant",
+        "monthly_refill",
+        "purchase",
+        "usage",
+        "adjustment",
+        "expiry",
+      ],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       org_kind: ["household", "family", "association", "company"],
       org_role: ["viewer", "member", "admin", "owner"],
