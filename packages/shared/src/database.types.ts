@@ -262,6 +262,84 @@ export type Database = {
           },
         ]
       }
+      invoices: {
+        Row: {
+          amount_due: number
+          amount_paid: number
+          created_at: string
+          currency: string
+          hosted_invoice_url: string | null
+          id: string
+          invoice_pdf: string | null
+          issued_at: string | null
+          number: string | null
+          org_id: string
+          period_end: string | null
+          period_start: string | null
+          status: string
+          stripe_event_at: string
+          stripe_invoice_id: string
+          stripe_subscription_id: string | null
+          total: number
+          updated_at: string
+        }
+        Insert: {
+          amount_due?: number
+          amount_paid?: number
+          created_at?: string
+          currency: string
+          hosted_invoice_url?: string | null
+          id?: string
+          invoice_pdf?: string | null
+          issued_at?: string | null
+          number?: string | null
+          org_id: string
+          period_end?: string | null
+          period_start?: string | null
+          status: string
+          stripe_event_at: string
+          stripe_invoice_id: string
+          stripe_subscription_id?: string | null
+          total?: number
+          updated_at?: string
+        }
+        Update: {
+          amount_due?: number
+          amount_paid?: number
+          created_at?: string
+          currency?: string
+          hosted_invoice_url?: string | null
+          id?: string
+          invoice_pdf?: string | null
+          issued_at?: string | null
+          number?: string | null
+          org_id?: string
+          period_end?: string | null
+          period_start?: string | null
+          status?: string
+          stripe_event_at?: string
+          stripe_invoice_id?: string
+          stripe_subscription_id?: string | null
+          total?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invoices_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "invoices_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       memberships: {
         Row: {
           created_at: string
