@@ -3,7 +3,7 @@ import { adminSql } from '../helpers/db.ts';
 import { addMember, createOrganization } from '../helpers/organizations.ts';
 import { stripeTarget } from '../helpers/target.ts';
 import { type FakeStripe, startFakeStripe } from './fake-stripe.ts';
-import { createPlan } from './helpers.ts';
+import { createPlan, expireTrial } from './helpers.ts';
 import { callFunction } from './stripe-api.ts';
 
 /**
@@ -56,6 +56,14 @@ describe('billing-checkout', () => {
       success_url: 'https://app.example/ok',
       cancel_url: 'https://app.example/no',
     });
+  });
+
+  it('still works once the trial has expired: paying is how a read-only organization gets out', async () => {
+    const [org, plan] = await Promise.all([createOrganization('checkoutexpired'), createPlan()]);
+    await expireTrial(org.id);
+    const { status, body } = await callFunction('billing-checkout', { org_id: org.id, plan_id: plan.id }, org.owner);
+    expect(status).toBe(200);
+    expect(body.url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
   });
 
   it('refuses admins (ROLE_FORBIDDEN) and anonymous callers (UNAUTHORIZED) before reaching Stripe', async () => {

@@ -12,7 +12,7 @@ export const stripeId = (prefix: string) => `${prefix}_${randomBytes(10).toStrin
 export const unixNow = () => Math.floor(Date.now() / 1000);
 const day = 86_400;
 
-export function stripeEvent(type: string, object: object, created = unixNow()) {
+export function stripeEvent<T extends object>(type: string, object: T, created = unixNow()) {
   return {
     id: stripeId('evt'),
     object: 'event',
