@@ -397,7 +397,8 @@ $$;
 -- Checkout and portal ----------------------------------------------------------------------
 
 -- What billing-checkout and billing-portal need, for an owner of the organization (the caller's
--- JWT claims are set): its name, Stripe customer, the caller's email, and the plan's price.
+-- JWT claims are set): its name, Stripe customer, the caller's email, and the plan's price
+-- (checkout only: not for an organization that already pays).
 create function private.billing_context(org_id uuid, plan_id text)
 returns table (org_name text, customer_id text, email text, price_id text)
 language plpgsql
@@ -416,6 +417,15 @@ begin
     end if;
     if plan.stripe_price_id is null then
       raise sqlstate 'PT503' using message = 'BILLING_NOT_CONFIGURED', detail = format('Plan %L has no Stripe price yet.', plan.id);
+    end if;
+    -- A second Checkout would start a second subscription: plans change in the portal.
+    if exists (
+      select from public.subscriptions s
+      where s.org_id = billing_context.org_id and s.stripe_subscription_id is not null
+        and s.status in ('active', 'canceling', 'past_due')
+    ) then
+      raise sqlstate 'PT409' using message = 'ALREADY_SUBSCRIBED',
+        detail = 'The organization has a subscription: change the plan or the card in the billing portal.';
     end if;
   end if;
   return query

@@ -4,7 +4,8 @@ import { addMember, createOrganization } from '../helpers/organizations.ts';
 import { stripeTarget } from '../helpers/target.ts';
 import { type FakeStripe, startFakeStripe } from './fake-stripe.ts';
 import { createPlan, expireTrial } from './helpers.ts';
-import { callFunction } from './stripe-api.ts';
+import { callFunction, deliver } from './stripe-api.ts';
+import { checkoutSession, stripeEvent, stripeId } from './stripe-events.ts';
 
 /**
  * billing-checkout and billing-portal against a fake Stripe API (the functions' Stripe SDK points
@@ -64,6 +65,14 @@ describe('billing-checkout', () => {
     const { status, body } = await callFunction('billing-checkout', { org_id: org.id, plan_id: plan.id }, org.owner);
     expect(status).toBe(200);
     expect(body.url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+  });
+
+  it('refuses a second subscription (ALREADY_SUBSCRIBED): plans change in the portal', async () => {
+    const [org, plan] = await Promise.all([createOrganization('checkouttwice'), createPlan()]);
+    const paid = checkoutSession(org.id, stripeId('cus'), stripeId('sub'), plan.id);
+    expect((await deliver(stripeEvent('checkout.session.completed', paid))).status).toBe(200);
+    const again = await callFunction('billing-checkout', { org_id: org.id, plan_id: plan.id }, org.owner);
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'ALREADY_SUBSCRIBED' } } });
   });
 
   it('refuses admins (ROLE_FORBIDDEN) and anonymous callers (UNAUTHORIZED) before reaching Stripe', async () => {

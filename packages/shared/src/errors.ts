@@ -83,6 +83,8 @@ export const errorCodes = {
   PLAN_LIMIT_REACHED: 402,
   /** No active plan with that id. */
   PLAN_NOT_FOUND: 404,
+  /** The organization pays already: plans and cards change in the billing portal. */
+  ALREADY_SUBSCRIBED: 409,
   /** Stripe is not set up on this project (no secret key, or the plan has no Stripe price). */
   BILLING_NOT_CONFIGURED: 503,
   /** Stripe did not answer as expected; try again. */
