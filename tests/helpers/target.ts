@@ -10,4 +10,15 @@ export interface TargetStack {
   serviceKey: string;
 }
 
+/** What the billing suites need to stand in for Stripe: see tests/setup/global-setup.ts. */
+export interface StripeTarget {
+  /** The functions' STRIPE_WEBHOOK_SECRET, to sign test events. */
+  webhookSecret: string;
+  /** The functions' STRIPE_SECRET_KEY, which the fake Stripe API expects. */
+  secretKey: string;
+  /** The port the functions' STRIPE_API_BASE points at, for the fake Stripe API. */
+  fakeApiPort: number;
+}
+
 export const target: TargetStack = inject('target');
+export const stripeTarget: StripeTarget = inject('stripe');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { freePort, type Stack, startStack } from '@westwallet/devstack';
 import { generateTypes } from '@westwallet/devstack/typegen';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import type { TargetStack } from '../helpers/target.ts';
+import type { StripeTarget, TargetStack } from '../helpers/target.ts';
 
 /**
  * With SUPABASE_URL, SUPABASE_DB_URL and the keys set, the suites run against that stack (a
@@ -17,9 +18,17 @@ export default async function setup(project: TestProject) {
   let stack: Stack | undefined;
   let stateDir: string | undefined;
   let target: TargetStack;
+  let stripe: StripeTarget;
   if (external) {
     target = external;
+    stripe = externalStripe();
   } else {
+    // The functions talk to a fake Stripe API the billing suites start on this port.
+    stripe = {
+      webhookSecret: `whsec_${randomBytes(24).toString('hex')}`,
+      secretKey: `sk_test_${randomBytes(24).toString('hex')}`,
+      fakeApiPort: await freePort(),
+    };
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
     const started = Date.now();
     stack = await startStack({
@@ -28,6 +37,12 @@ export default async function setup(project: TestProject) {
       apiPort: await freePort(),
       dbPort: await freePort(),
       databaseUrl: process.env.DATABASE_URL || undefined,
+      functionsEnv: {
+        STRIPE_SECRET_KEY: stripe.secretKey,
+        STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+        STRIPE_API_BASE: `http://127.0.0.1:${stripe.fakeApiPort}`,
+        APP_URL: 'http://127.0.0.1:3000',
+      },
       quiet: true,
     });
     console.log(`test stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${stack.apiUrl}`);
@@ -39,6 +54,7 @@ export default async function setup(project: TestProject) {
     };
   }
   project.provide('target', target);
+  project.provide('stripe', stripe);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
@@ -102,9 +118,22 @@ function externalTarget(): TargetStack | undefined {
   return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey };
 }
 
+/**
+ * Against another stack, its functions' Stripe secrets: the webhook secret (to sign test events)
+ * and the port of the fake Stripe API its STRIPE_API_BASE points at (0: none).
+ */
+function externalStripe(): StripeTarget {
+  return {
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? '',
+    secretKey: process.env.STRIPE_SECRET_KEY ?? '',
+    fakeApiPort: Number(process.env.STRIPE_FAKE_API_PORT ?? 0),
+  };
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     target: TargetStack;
+    stripe: StripeTarget;
     generatedTypes: string;
     exposedObjects: ExposedObject[];
   }

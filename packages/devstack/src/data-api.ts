@@ -29,6 +29,12 @@ export interface DataApiOptions {
  * writes a JSON number.
  */
 const postgrestJsonTypes = {
+  json: {
+    to: 114,
+    from: [114],
+    serialize: (value: unknown) => (typeof value === 'string' && isJsonText(value) ? value : JSON.stringify(value)),
+    parse: (text: string) => JSON.parse(text),
+  },
   jsonb: {
     to: 3802,
     from: [3802],

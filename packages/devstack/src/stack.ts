@@ -26,6 +26,8 @@ export interface StackOptions {
   /** Use this Postgres server instead of starting the embedded one. */
   databaseUrl?: string;
   watchFunctions?: boolean;
+  /** Secrets for edge functions on top of supabase/functions/.env (the test harness's Stripe keys). */
+  functionsEnv?: Record<string, string>;
   quiet?: boolean;
 }
 
@@ -77,6 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const functions: FunctionsRuntime = await startFunctions({
       env: {
+        ...options.functionsEnv,
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.publishableKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.secretKey,

@@ -91,6 +91,45 @@ export type Database = {
           },
         ]
       }
+      app_settings: {
+        Row: {
+          grace_days: number
+          id: boolean
+          low_credit_threshold: number
+          max_file_size_bytes: number
+          max_members: number
+          notification_defaults: NonNullable<Json>
+          trial_credits: number
+          trial_days: number
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          grace_days?: number
+          id?: boolean
+          low_credit_threshold?: number
+          max_file_size_bytes?: number
+          max_members?: number
+          notification_defaults?: NonNullable<Json>
+          trial_credits?: number
+          trial_days?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          grace_days?: number
+          id?: boolean
+          low_credit_threshold?: number
+          max_file_size_bytes?: number
+          max_members?: number
+          notification_defaults?: NonNullable<Json>
+          trial_credits?: number
+          trial_days?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: []
+      }
       attachments: {
         Row: {
           content_type: string
@@ -429,6 +468,79 @@ export type Database = {
           },
         ]
       }
+      credit_balances: {
+        Row: {
+          balance: number
+          org_id: string
+          updated_at: string
+        }
+        Insert: {
+          balance?: number
+          org_id: string
+          updated_at?: string
+        }
+        Update: {
+          balance?: number
+          org_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_balances_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      credit_ledger: {
+        Row: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        Insert: {
+          actor_id?: string | null
+          amount: number
+          balance_after?: number
+          created_at?: string
+          id?: never
+          idempotency_key?: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason?: string | null
+          reference?: string | null
+        }
+        Update: {
+          actor_id?: string | null
+          amount?: number
+          balance_after?: number
+          created_at?: string
+          id?: never
+          idempotency_key?: string | null
+          kind?: Database["public"]["Enums"]["credit_kind"]
+          org_id?: string
+          reason?: string | null
+          reference?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "credit_ledger_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       currencies: {
         Row: {
           code: string
@@ -560,6 +672,84 @@ export type Database = {
           },
         ]
       }
+      invoices: {
+        Row: {
+          amount_due: number
+          amount_paid: number
+          created_at: string
+          currency: string
+          hosted_invoice_url: string | null
+          id: string
+          invoice_pdf: string | null
+          issued_at: string | null
+          number: string | null
+          org_id: string
+          period_end: string | null
+          period_start: string | null
+          status: string
+          stripe_event_at: string
+          stripe_invoice_id: string
+          stripe_subscription_id: string | null
+          total: number
+          updated_at: string
+        }
+        Insert: {
+          amount_due?: number
+          amount_paid?: number
+          created_at?: string
+          currency: string
+          hosted_invoice_url?: string | null
+          id?: string
+          invoice_pdf?: string | null
+          issued_at?: string | null
+          number?: string | null
+          org_id: string
+          period_end?: string | null
+          period_start?: string | null
+          status: string
+          stripe_event_at: string
+          stripe_invoice_id: string
+          stripe_subscription_id?: string | null
+          total?: number
+          updated_at?: string
+        }
+        Update: {
+          amount_due?: number
+          amount_paid?: number
+          created_at?: string
+          currency?: string
+          hosted_invoice_url?: string | null
+          id?: string
+          invoice_pdf?: string | null
+          issued_at?: string | null
+          number?: string | null
+          org_id?: string
+          period_end?: string | null
+          period_start?: string | null
+          status?: string
+          stripe_event_at?: string
+          stripe_invoice_id?: string
+          stripe_subscription_id?: string | null
+          total?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invoices_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "invoices_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       memberships: {
         Row: {
           created_at: string
@@ -645,6 +835,42 @@ export type Database = {
           },
         ]
       }
+      plans: {
+        Row: {
+          created_at: string
+          id: string
+          is_active: boolean
+          max_members: number | null
+          monthly_credits: number
+          name: string
+          sort_order: number
+          stripe_price_id: string | null
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          id: string
+          is_active?: boolean
+          max_members?: number | null
+          monthly_credits?: number
+          name: string
+          sort_order?: number
+          stripe_price_id?: string | null
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          is_active?: boolean
+          max_members?: number | null
+          monthly_credits?: number
+          name?: string
+          sort_order?: number
+          stripe_price_id?: string | null
+          updated_at?: string
+        }
+        Relationships: []
+      }
       profiles: {
         Row: {
           created_at: string
@@ -671,6 +897,99 @@ export type Database = {
           user_id?: string
         }
         Relationships: []
+      }
+      subscriptions: {
+        Row: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        Insert: {
+          cancel_at_period_end?: boolean
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          id?: string
+          org_id: string
+          payment_method_brand?: string | null
+          payment_method_event_at?: string | null
+          payment_method_id?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          read_only_reason?: string | null
+          state_event_at?: string | null
+          status?: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id?: string | null
+          stripe_status?: string | null
+          stripe_subscription_id?: string | null
+          suspended_at?: string | null
+          suspended_reason?: string | null
+          trial_ends_at: string
+          trial_started_at?: string
+          updated_at?: string
+        }
+        Update: {
+          cancel_at_period_end?: boolean
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          id?: string
+          org_id?: string
+          payment_method_brand?: string | null
+          payment_method_event_at?: string | null
+          payment_method_id?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          read_only_reason?: string | null
+          state_event_at?: string | null
+          status?: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id?: string | null
+          stripe_status?: string | null
+          stripe_subscription_id?: string | null
+          suspended_at?: string | null
+          suspended_reason?: string | null
+          trial_ends_at?: string
+          trial_started_at?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       tags: {
         Row: {
@@ -1051,6 +1370,46 @@ export type Database = {
       }
     }
     Views: {
+      billing_status: {
+        Row: {
+          cancel_at_period_end: boolean | null
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          in_good_standing: boolean | null
+          is_paid: boolean | null
+          max_members: number | null
+          org_id: string | null
+          payment_method_brand: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          plan_name: string | null
+          read_only_reason: string | null
+          refusal_code: string | null
+          state: string | null
+          suspended_at: string | null
+          trial_days_left: number | null
+          trial_ends_at: string | null
+          trial_started_at: string | null
+          updated_at: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       contract_overview: {
         Row: {
           account_id: string | null
@@ -1173,6 +1532,32 @@ export type Database = {
           name: string
           opening_balance_minor: number
         }[]
+      }
+      adjust_credits: {
+        Args: {
+          amount: number
+          idempotency_key?: string
+          org_id: string
+          reason: string
+        }
+        Returns: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "credit_ledger"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       contract_stats: {
         Args: {
@@ -1349,6 +1734,40 @@ export type Database = {
         Args: { id: string; table_name: string }
         Returns: undefined
       }
+      reinstate_organization: {
+        Args: { org_id: string }
+        Returns: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "subscriptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       remove_member: {
         Args: { org_id: string; user_id: string }
         Returns: undefined
@@ -1375,6 +1794,26 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "invitations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      save_plan: {
+        Args: { plan: Json }
+        Returns: {
+          created_at: string
+          id: string
+          is_active: boolean
+          max_members: number | null
+          monthly_credits: number
+          name: string
+          sort_order: number
+          stripe_price_id: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "plans"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1498,6 +1937,40 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      suspend_organization: {
+        Args: { org_id: string; reason: string }
+        Returns: {
+          cancel_at_period_end: boolean
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          grace_until: string | null
+          id: string
+          org_id: string
+          payment_method_brand: string | null
+          payment_method_event_at: string | null
+          payment_method_id: string | null
+          payment_method_last4: string | null
+          plan_id: string | null
+          read_only_reason: string | null
+          state_event_at: string | null
+          status: Database["public"]["Enums"]["subscription_status"]
+          stripe_customer_id: string | null
+          stripe_status: string | null
+          stripe_subscription_id: string | null
+          suspended_at: string | null
+          suspended_reason: string | null
+          trial_ends_at: string
+          trial_started_at: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "subscriptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       sync_changes: {
         Args: { cursor?: string; max_rows?: number; org_id?: string }
         Returns: Json
@@ -1507,6 +1980,53 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      update_app_settings: {
+        Args: { changes: Json }
+        Returns: {
+          grace_days: number
+          id: boolean
+          low_credit_threshold: number
+          max_file_size_bytes: number
+          max_members: number
+          notification_defaults: NonNullable<Json>
+          trial_credits: number
+          trial_days: number
+          updated_at: string
+          updated_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "app_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      use_credits: {
+        Args: {
+          amount: number
+          idempotency_key?: string
+          org_id: string
+          reason: string
+        }
+        Returns: {
+          actor_id: string | null
+          amount: number
+          balance_after: number
+          created_at: string
+          id: number
+          idempotency_key: string | null
+          kind: Database["public"]["Enums"]["credit_kind"]
+          org_id: string
+          reason: string | null
+          reference: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "credit_ledger"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
@@ -1519,6 +2039,13 @@ export type Database = {
         | "yearly"
         | "every_n_months"
       contract_status: "active" | "notice_given" | "ended" | "cancelled"
+      credit_kind:
+        | "grant"
+        | "monthly_refill"
+        | "purchase"
+        | "usage"
+        | "adjustment"
+        | "expiry"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       notice_period_unit: "days" | "weeks" | "months"
       org_kind: "household" | "family" | "association" | "company"
@@ -1531,6 +2058,12 @@ export type Database = {
         | "mobile"
         | "invoice"
         | "other"
+      subscription_status:
+        | "trialing"
+        | "active"
+        | "past_due"
+        | "canceling"
+        | "read_only"
       transaction_kind: "expense" | "income" | "transfer"
     }
     CompositeTypes: {
@@ -1670,6 +2203,14 @@ export const Constants = {
         "every_n_months",
       ],
       contract_status: ["active", "notice_given", "ended", "cancelled"],
+      credit_kind: [
+        "grant",
+        "monthly_refill",
+        "purchase",
+        "usage",
+        "adjustment",
+        "expiry",
+      ],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       notice_period_unit: ["days", "weeks", "months"],
       org_kind: ["household", "family", "association", "company"],
@@ -1682,6 +2223,13 @@ export const Constants = {
         "mobile",
         "invoice",
         "other",
+      ],
+      subscription_status: [
+        "trialing",
+        "active",
+        "past_due",
+        "canceling",
+        "read_only",
       ],
       transaction_kind: ["expense", "income", "transfer"],
     },

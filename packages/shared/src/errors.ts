@@ -114,6 +114,31 @@ export const errorCodes = {
   CONTRACT_NOT_FOUND: 404,
   /** Notice is given only on an active contract. */
   CONTRACT_NOT_ACTIVE: 409,
+  // Billing: configuration, subscriptions, Stripe, credits
+  /** Only WestWallet's operators (private.platform_admins) may do this. */
+  PLATFORM_ADMIN_REQUIRED: 403,
+  /** The trial has ended: the organization is read-only until an owner subscribes. */
+  TRIAL_EXPIRED: 402,
+  /** The subscription is unpaid, cancelled or suspended: the organization is read-only. */
+  SUBSCRIPTION_INACTIVE: 402,
+  /** The plan's member limit is reached (pending invitations count). */
+  PLAN_LIMIT_REACHED: 402,
+  /** No active plan with that id. */
+  PLAN_NOT_FOUND: 404,
+  /** The organization pays already: plans and cards change in the billing portal. */
+  ALREADY_SUBSCRIBED: 409,
+  /** Stripe is not set up on this project (no secret key, or the plan has no Stripe price). */
+  BILLING_NOT_CONFIGURED: 503,
+  /** Stripe did not answer as expected; try again. */
+  STRIPE_UNAVAILABLE: 502,
+  /** A Stripe webhook's signature is missing, wrong, or too old. */
+  STRIPE_SIGNATURE_INVALID: 400,
+  /** The balance does not cover the credits asked for. */
+  INSUFFICIENT_CREDITS: 402,
+  /** The idempotency key was used before for a different amount or kind. */
+  IDEMPOTENCY_CONFLICT: 409,
+  /** Ledger rows are never changed or deleted. */
+  LEDGER_APPEND_ONLY: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -16,3 +16,18 @@ export function db(): postgres.Sql {
   }
   return client;
 }
+
+/**
+ * Runs `work` in a transaction that carries the user's JWT claims, as the Data API would, so
+ * private functions that check the caller (`auth.uid()`, `private.require_org_role`) see this user.
+ */
+export function asUser<T>(
+  user: { id: string; email: string | null },
+  work: (sql: postgres.TransactionSql) => Promise<T>,
+) {
+  return db().begin(async (sql) => {
+    const claims = JSON.stringify({ sub: user.id, email: user.email, role: 'authenticated' });
+    await sql`select set_config('request.jwt.claims', ${claims}, true)`;
+    return await work(sql);
+  }) as Promise<T>;
+}

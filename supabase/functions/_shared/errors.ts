@@ -1,4 +1,4 @@
-import { AppError, type ErrorBody } from '@westwallet/shared';
+import { AppError, type ErrorBody, type ErrorCode, errorCodes } from '@westwallet/shared';
 import { ZodError } from 'zod';
 import { corsHeaders } from './cors.ts';
 
@@ -22,5 +22,13 @@ function toAppError(error: unknown): AppError | undefined {
     const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
     return new AppError('VALIDATION_FAILED', 'The request is not valid.', details);
   }
+  // A code SQL raised (`raise sqlstate 'PT403' using message = 'ROLE_FORBIDDEN'`) keeps its meaning.
+  if (isRaisedCode(error)) return new AppError(error.message, error.detail ?? error.message);
   return undefined;
+}
+
+function isRaisedCode(error: unknown): error is { code: string; message: ErrorCode; detail?: string } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && /^PT\d{3}$/.test(code) && typeof message === 'string' && message in errorCodes;
 }
