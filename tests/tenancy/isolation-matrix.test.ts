@@ -264,8 +264,12 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
   return type.endsWith('[]') ? [] : 'x';
 }
 
-/** Column values a check constraint refuses from `sample`, by table. Keep it tiny (empty today). */
-const payloadOverrides: Record<string, Row> = {};
+/** Column values a check constraint refuses from `sample`, by table. Keep it tiny. */
+const payloadOverrides: Record<string, Row> = {
+  // A period or an end date is required; a cost in the base currency (EUR) needs no exchange rate.
+  warranties: { warranty_months: 24 },
+  vehicle_events: { currency: 'EUR' },
+};
 
 /** A row of `t` belonging to `scope`: its required columns, foreign keys pointing at existing rows. */
 async function payload(t: Relation, scope: string): Promise<Row> {
@@ -276,7 +280,9 @@ async function payload(t: Relation, scope: string): Promise<Row> {
       continue;
     }
     const where = c.ref.tenant ? 'where org_id = $1' : '';
-    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} limit 1`;
+    // A live record where there is one: triggers may refuse to point at the trash.
+    const live = recordTables.includes(c.ref.table.replace(/^public\./, '')) ? 'order by deleted_at nulls first' : '';
+    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} ${live} limit 1`;
     const [found] = await adminSql.unsafe(query, c.ref.tenant ? [scope] : []);
     row[c.name] = found?.v ?? sample(c);
   }
@@ -380,10 +386,12 @@ beforeAll(async () => {
     return data as Row;
   };
   for (const t of records) {
-    const [live, trashed] = [await insert(orgA.owner, t, a.orgId), await insert(orgA.owner, t, a.orgId)];
-    await insert(userB, t, b.orgId);
+    // Trashed first: a unique key of live records (exchange_rates: currency and date) lets the next one in.
+    const trashed = await insert(orgA.owner, t, a.orgId);
     const { error } = await untyped(orgA.owner).from(t.name).delete().eq('id', trashed.id);
     if (error) throw new Error(`delete from ${t.label} failed: ${error.code} ${error.message}`);
+    const live = await insert(orgA.owner, t, a.orgId);
+    await insert(userB, t, b.orgId);
     if (t === records[0]) Object.assign(idsOfA, { trashed: trashed.id, reference: live.reference });
     secretsOfA.push(String(live.id), String(trashed.id));
   }
