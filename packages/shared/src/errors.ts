@@ -93,6 +93,14 @@ export const errorCodes = {
   TRANSACTION_NOT_FOUND: 404,
   /** Vendors to merge must be two different live vendors of one organization. */
   VENDOR_MERGE_INVALID: 400,
+
+  // Home: vehicles, warranties, insurances, maintenance
+  /** An odometer reading is below an earlier day's or above a later day's reading of the vehicle. */
+  ODOMETER_INVALID: 400,
+  /** A warranty needs warranty_months (1 to 600) or an end date on or after the purchase, not both disagreeing. */
+  WARRANTY_PERIOD_INVALID: 400,
+  /** A maintenance task repeats every 1 to 120 months or 1 to 3660 days, or not at all; not both. */
+  MAINTENANCE_INTERVAL_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
