@@ -68,9 +68,9 @@ comment on table public.vehicle_events is
   'Fuel, charging, service, repairs, tyres, tax, insurance, inspection, parking, tolls, leasing: date, odometer, cost (also in the base currency), litres or kWh.';
 
 select private.enroll_record_table('public.vehicle_events');
--- A vehicle's log, newest first, paged by (occurred_on, reference) as transactions are.
-create index vehicle_events_org_id_vehicle_idx on public.vehicle_events (org_id, vehicle_id, occurred_on desc, reference desc)
-  where deleted_at is null;
+-- A vehicle's log, newest first, paged by (occurred_on, reference) as transactions are; not
+-- partial, so purging a vehicle finds its events by it too.
+create index vehicle_events_org_id_vehicle_idx on public.vehicle_events (org_id, vehicle_id, occurred_on desc, reference desc);
 -- The neighbouring readings the odometer check compares with.
 create index vehicle_events_org_id_odometer_idx on public.vehicle_events (org_id, vehicle_id, occurred_on, odometer_km)
   where deleted_at is null and odometer_km is not null;

@@ -83,8 +83,8 @@ comment on table public.maintenance_logs is
   'Each time a maintenance task was done: when, what it cost (also in the base currency), notes, the transaction that paid it.';
 
 select private.enroll_record_table('public.maintenance_logs');
-create index maintenance_logs_org_id_task_idx on public.maintenance_logs (org_id, task_id, done_on desc, reference desc)
-  where deleted_at is null;
+-- Not partial, so purging a task finds its logs by it too.
+create index maintenance_logs_org_id_task_idx on public.maintenance_logs (org_id, task_id, done_on desc, reference desc);
 create index maintenance_logs_org_id_transaction_idx on public.maintenance_logs (org_id, transaction_id)
   where transaction_id is not null;
 

@@ -206,6 +206,40 @@ describe('vehicle events', () => {
     expect(restore.error).toMatchObject({ code: 'PT400', message: 'ODOMETER_INVALID' });
   });
 
+  it('are written one at a time per vehicle, so two contradicting readings cannot both land', async () => {
+    const car = await addVehicle(member);
+    let commitFirst = () => {};
+    const held = new Promise<void>((resolve) => {
+      commitFirst = resolve;
+    });
+    let firstPid = 0;
+    const inserted = new Promise<void>((resolve) => {
+      void adminSql.begin(async (sql) => {
+        [{ pid: firstPid }] = await sql`select pg_backend_pid() as pid`;
+        await sql`insert into public.vehicle_events (org_id, vehicle_id, kind, occurred_on, odometer_km, currency)
+                  values (${orgId}, ${car.id}, 'parking', '2026-01-10', 20000, 'SEK')`;
+        resolve();
+        await held;
+      });
+    });
+    await inserted;
+    // A query builder runs only once awaited: start it now.
+    const second = Promise.resolve(
+      addEvent(car.id, { kind: 'parking', occurred_on: '2026-01-20', odometer_km: 15000 }),
+    );
+    let settled = false;
+    void second.finally(() => {
+      settled = true;
+    });
+    // Commit the first once the second waits for it (without the lock it would not wait, and land).
+    for (let waiting = false; !waiting && !settled; ) {
+      [{ waiting }] = await adminSql`select exists (select from pg_stat_activity
+        where ${firstPid}::int = any (pg_blocking_pids(pid))) as waiting`;
+    }
+    commitFirst();
+    expect((await second).error).toMatchObject({ code: 'PT400', message: 'ODOMETER_INVALID' });
+  });
+
   it('belong to a live vehicle of the same organization', async () => {
     const foreignCar = await addVehicle(outsider);
     const foreign = await addEvent(foreignCar.id, { kind: 'parking', occurred_on: '2026-05-01' });
