@@ -35,6 +35,24 @@ create unique index categories_org_id_name_key on public.categories
   (org_id, kind, coalesce(parent_id, '00000000-0000-0000-0000-000000000000'), lower(name)) where deleted_at is null;
 create unique index categories_org_id_key_key on public.categories (org_id, key) where deleted_at is null;
 
+-- For definer triggers that run before row-level security has looked at a new row: an API
+-- request (role authenticated) that may not write to the organization is refused here, before
+-- the trigger acts on the organization's data or names any of it in an error.
+create function private.assert_org_writer(org_id uuid, table_name text)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if current_setting('role', true) = 'authenticated' and private.internal_operation() is null
+     and not private.has_org_role(org_id, 'member') then
+    raise sqlstate '42501' using message = format('new row violates row-level security policy for table "%s"', table_name);
+  end if;
+end;
+$$;
+
 -- Two levels, same kind, no cycles: a parent must be a top-level category of the same kind.
 create function private.check_category()
 returns trigger
@@ -45,6 +63,7 @@ as $$
 declare
   parent public.categories;
 begin
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   if new.parent_id is null then
     return new;
   end if;
@@ -123,6 +142,8 @@ security definer
 set search_path = ''
 as $$
 begin
+  -- The creator becomes a member only after this row: say these writes are the database's own.
+  perform set_config('westwallet.internal_operation', 'defaults', true);
   -- Parents first, so children can point at them by key.
   insert into public.categories (org_id, kind, key, name, icon, color, sort_order)
   select new.id, d.kind, d.key, d.name, d.icon, d.color, d.sort_order
@@ -131,6 +152,7 @@ begin
   select new.id, d.kind, p.id, d.key, d.name, d.icon, d.color, d.sort_order
   from private.default_categories(new.locale) d
   join public.categories p on p.org_id = new.id and p.key = d.parent_key;
+  perform set_config('westwallet.internal_operation', '', true);
   return null;
 end;
 $$;

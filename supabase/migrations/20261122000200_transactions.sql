@@ -126,6 +126,7 @@ begin
   if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
     return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   select o.base_currency into base_currency from public.organizations o where o.id = new.org_id;
   new.currency := upper(new.currency);
 

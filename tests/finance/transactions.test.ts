@@ -352,6 +352,30 @@ describe('transactions', () => {
     expect(accountChange.error?.message).toBe('CURRENCY_IN_USE');
   });
 
+  it('refuse an outsider before creating a vendor or naming an account of the organization', async () => {
+    const outsider = await signUpUser('finoutsider');
+    const [{ seq }] = await adminSql`select private.reference_sequence(${orgId}) as seq`;
+    const [before] = await adminSql.unsafe(`select last_value from ${seq}`);
+    const { error } = await outsider.client
+      .from('transactions')
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        booked_on: '2025-06-01',
+        amount_minor: 1,
+        currency: 'EUR',
+        account_id: bank,
+        counterparty: 'Intruder AB',
+      })
+      .select();
+    expect(error?.code).toBe('42501');
+    const [after] = await adminSql.unsafe(`select last_value from ${seq}`);
+    expect(after.last_value).toBe(before.last_value);
+    const [vendor] =
+      await adminSql`select count(*)::int as n from public.vendors where org_id = ${orgId} and name = 'Intruder AB'`;
+    expect(vendor.n).toBe(0);
+  });
+
   it('are read-only for viewers', async () => {
     const { error } = await viewer.client
       .from('transactions')

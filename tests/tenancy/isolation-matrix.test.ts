@@ -264,16 +264,21 @@ function sample({ type, labels }: Pick<Typed, 'type' | 'labels'>): unknown {
   return type.endsWith('[]') ? [] : 'x';
 }
 
+async function inBaseCurrency(orgId: string): Promise<Row> {
+  const [org] = await adminSql`select base_currency from public.organizations where id = ${orgId}`;
+  return { currency: org.base_currency };
+}
+
 /**
  * Column values `sample` cannot make, by table: those a check constraint refuses, or, given the
  * organization, rows a trigger requires to exist. Keep it tiny.
  */
 const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> = {
-  // In the base currency, so no exchange rate is needed.
-  transactions: async (orgId) => {
-    const [org] = await adminSql`select base_currency from public.organizations where id = ${orgId}`;
-    return { currency: org.base_currency };
-  },
+  // Amounts in the base currency need no exchange rate.
+  transactions: inBaseCurrency,
+  vehicle_events: inBaseCurrency,
+  // A period or an end date is required.
+  warranties: { warranty_months: 24 },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;
@@ -298,7 +303,9 @@ async function payload(t: Relation, scope: string): Promise<Row> {
       continue;
     }
     const where = c.ref.tenant ? 'where org_id = $1' : '';
-    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} limit 1`;
+    // A live record where there is one: triggers may refuse to point at the trash.
+    const live = recordTables.includes(c.ref.table.replace(/^public\./, '')) ? 'order by deleted_at nulls first' : '';
+    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} ${live} limit 1`;
     const [found] = await adminSql.unsafe(query, c.ref.tenant ? [scope] : []);
     row[c.name] = found?.v ?? sample(c);
   }
@@ -403,10 +410,12 @@ beforeAll(async () => {
     return data as Row;
   };
   for (const t of records) {
-    const [live, trashed] = [await insert(orgA.owner, t, a.orgId), await insert(orgA.owner, t, a.orgId)];
-    await insert(userB, t, b.orgId);
+    // Trashed first: a unique key of live records (exchange_rates: currency and date) lets the next one in.
+    const trashed = await insert(orgA.owner, t, a.orgId);
     const { error } = await untyped(orgA.owner).from(t.name).delete().eq('id', trashed.id);
     if (error) throw new Error(`delete from ${t.label} failed: ${error.code} ${error.message}`);
+    const live = await insert(orgA.owner, t, a.orgId);
+    await insert(userB, t, b.orgId);
     if (t === records[0]) Object.assign(idsOfA, { trashed: trashed.id, reference: live.reference });
     secretsOfA.push(String(live.id), String(trashed.id));
   }

@@ -622,6 +622,126 @@ export type Database = {
           },
         ]
       }
+      insurances: {
+        Row: {
+          annual_premium_minor: number | null
+          coverage_notes: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deductible_minor: number | null
+          deleted_at: string | null
+          deleted_by: string | null
+          ended_on: string | null
+          frequency: Database["public"]["Enums"]["premium_frequency"]
+          id: string
+          insurer: string | null
+          kind: Database["public"]["Enums"]["insurance_kind"]
+          name: string | null
+          org_id: string
+          policy_number: string | null
+          premium_minor: number
+          property_id: string | null
+          reference: string
+          renews_on: string | null
+          starts_on: string | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+          vendor_id: string | null
+        }
+        Insert: {
+          annual_premium_minor?: never
+          coverage_notes?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deductible_minor?: number | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ended_on?: string | null
+          frequency?: Database["public"]["Enums"]["premium_frequency"]
+          id?: string
+          insurer?: string | null
+          kind: Database["public"]["Enums"]["insurance_kind"]
+          name?: string | null
+          org_id: string
+          policy_number?: string | null
+          premium_minor: number
+          property_id?: string | null
+          reference?: string
+          renews_on?: string | null
+          starts_on?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+          vendor_id?: string | null
+        }
+        Update: {
+          annual_premium_minor?: never
+          coverage_notes?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deductible_minor?: number | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ended_on?: string | null
+          frequency?: Database["public"]["Enums"]["premium_frequency"]
+          id?: string
+          insurer?: string | null
+          kind?: Database["public"]["Enums"]["insurance_kind"]
+          name?: string | null
+          org_id?: string
+          policy_number?: string | null
+          premium_minor?: number
+          property_id?: string | null
+          reference?: string
+          renews_on?: string | null
+          starts_on?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "insurances_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "insurances_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "insurances_org_id_property_id_fkey"
+            columns: ["org_id", "property_id"]
+            isOneToOne: false
+            referencedRelation: "properties"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insurances_org_id_vehicle_id_fkey"
+            columns: ["org_id", "vehicle_id"]
+            isOneToOne: false
+            referencedRelation: "vehicles"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insurances_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       invitations: {
         Row: {
           accepted_at: string | null
@@ -747,6 +867,193 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
+          },
+        ]
+      }
+      maintenance_logs: {
+        Row: {
+          base_cost_minor: number | null
+          cost_minor: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          done_on: string
+          fx_rate: number | null
+          id: string
+          notes: string | null
+          org_id: string
+          reference: string
+          task_id: string
+          transaction_id: string | null
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          base_cost_minor?: number | null
+          cost_minor?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          done_on: string
+          fx_rate?: number | null
+          id?: string
+          notes?: string | null
+          org_id: string
+          reference?: string
+          task_id: string
+          transaction_id?: string | null
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          base_cost_minor?: number | null
+          cost_minor?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          done_on?: string
+          fx_rate?: number | null
+          id?: string
+          notes?: string | null
+          org_id?: string
+          reference?: string
+          task_id?: string
+          transaction_id?: string | null
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "maintenance_logs_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "maintenance_logs_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "maintenance_logs_org_id_task_id_fkey"
+            columns: ["org_id", "task_id"]
+            isOneToOne: false
+            referencedRelation: "maintenance_tasks"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "maintenance_logs_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      maintenance_tasks: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          estimated_cost_minor: number | null
+          id: string
+          interval_days: number | null
+          interval_months: number | null
+          last_done_on: string | null
+          next_due_on: string | null
+          notes: string | null
+          org_id: string
+          property_id: string | null
+          reference: string
+          starts_on: string | null
+          title: string
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          estimated_cost_minor?: number | null
+          id?: string
+          interval_days?: number | null
+          interval_months?: number | null
+          last_done_on?: string | null
+          next_due_on?: never
+          notes?: string | null
+          org_id: string
+          property_id?: string | null
+          reference?: string
+          starts_on?: string | null
+          title: string
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          estimated_cost_minor?: number | null
+          id?: string
+          interval_days?: number | null
+          interval_months?: number | null
+          last_done_on?: string | null
+          next_due_on?: never
+          notes?: string | null
+          org_id?: string
+          property_id?: string | null
+          reference?: string
+          starts_on?: string | null
+          title?: string
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "maintenance_tasks_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "maintenance_tasks_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "maintenance_tasks_org_id_property_id_fkey"
+            columns: ["org_id", "property_id"]
+            isOneToOne: false
+            referencedRelation: "properties"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "maintenance_tasks_org_id_vehicle_id_fkey"
+            columns: ["org_id", "vehicle_id"]
+            isOneToOne: false
+            referencedRelation: "vehicles"
+            referencedColumns: ["org_id", "id"]
           },
         ]
       }
@@ -897,6 +1204,90 @@ export type Database = {
           user_id?: string
         }
         Relationships: []
+      }
+      properties: {
+        Row: {
+          address: string | null
+          city: string | null
+          country: string | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          id: string
+          kind: Database["public"]["Enums"]["property_kind"]
+          name: string
+          notes: string | null
+          org_id: string
+          postal_code: string | null
+          purchase_price_minor: number | null
+          purchased_on: string | null
+          reference: string
+          tenure: Database["public"]["Enums"]["property_tenure"]
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          address?: string | null
+          city?: string | null
+          country?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          kind: Database["public"]["Enums"]["property_kind"]
+          name: string
+          notes?: string | null
+          org_id: string
+          postal_code?: string | null
+          purchase_price_minor?: number | null
+          purchased_on?: string | null
+          reference?: string
+          tenure?: Database["public"]["Enums"]["property_tenure"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          address?: string | null
+          city?: string | null
+          country?: string | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          id?: string
+          kind?: Database["public"]["Enums"]["property_kind"]
+          name?: string
+          notes?: string | null
+          org_id?: string
+          postal_code?: string | null
+          purchase_price_minor?: number | null
+          purchased_on?: string | null
+          reference?: string
+          tenure?: Database["public"]["Enums"]["property_tenure"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "properties_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "properties_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       subscriptions: {
         Row: {
@@ -1290,6 +1681,211 @@ export type Database = {
             referencedRelation: "vendors"
             referencedColumns: ["org_id", "id"]
           },
+          {
+            foreignKeyName: "transactions_property_id_fkey"
+            columns: ["org_id", "property_id"]
+            isOneToOne: false
+            referencedRelation: "properties"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transactions_vehicle_id_fkey"
+            columns: ["org_id", "vehicle_id"]
+            isOneToOne: false
+            referencedRelation: "vehicles"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      vehicle_events: {
+        Row: {
+          amount_minor: number
+          base_amount_minor: number
+          created_at: string
+          created_by: string | null
+          currency: string
+          deleted_at: string | null
+          deleted_by: string | null
+          fx_rate: number | null
+          id: string
+          kind: Database["public"]["Enums"]["vehicle_event_kind"]
+          kwh: number | null
+          litres: number | null
+          notes: string | null
+          occurred_on: string
+          odometer_km: number | null
+          org_id: string
+          reference: string
+          transaction_id: string | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string
+        }
+        Insert: {
+          amount_minor?: number
+          base_amount_minor?: number
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          fx_rate?: number | null
+          id?: string
+          kind: Database["public"]["Enums"]["vehicle_event_kind"]
+          kwh?: number | null
+          litres?: number | null
+          notes?: string | null
+          occurred_on: string
+          odometer_km?: number | null
+          org_id: string
+          reference?: string
+          transaction_id?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id: string
+        }
+        Update: {
+          amount_minor?: number
+          base_amount_minor?: number
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          fx_rate?: number | null
+          id?: string
+          kind?: Database["public"]["Enums"]["vehicle_event_kind"]
+          kwh?: number | null
+          litres?: number | null
+          notes?: string | null
+          occurred_on?: string
+          odometer_km?: number | null
+          org_id?: string
+          reference?: string
+          transaction_id?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vehicle_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vehicle_events_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "vehicle_events_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "vehicle_events_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "vehicle_events_org_id_vehicle_id_fkey"
+            columns: ["org_id", "vehicle_id"]
+            isOneToOne: false
+            referencedRelation: "vehicles"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      vehicles: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          fuel: Database["public"]["Enums"]["vehicle_fuel"]
+          id: string
+          kind: Database["public"]["Enums"]["vehicle_kind"]
+          make: string
+          model: string | null
+          model_year: number | null
+          name: string | null
+          notes: string | null
+          org_id: string
+          purchase_price_minor: number | null
+          purchased_on: string | null
+          reference: string
+          registration: string | null
+          sold_on: string | null
+          updated_at: string
+          updated_by: string | null
+          vin: string | null
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          fuel: Database["public"]["Enums"]["vehicle_fuel"]
+          id?: string
+          kind?: Database["public"]["Enums"]["vehicle_kind"]
+          make: string
+          model?: string | null
+          model_year?: number | null
+          name?: string | null
+          notes?: string | null
+          org_id: string
+          purchase_price_minor?: number | null
+          purchased_on?: string | null
+          reference?: string
+          registration?: string | null
+          sold_on?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vin?: string | null
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          fuel?: Database["public"]["Enums"]["vehicle_fuel"]
+          id?: string
+          kind?: Database["public"]["Enums"]["vehicle_kind"]
+          make?: string
+          model?: string | null
+          model_year?: number | null
+          name?: string | null
+          notes?: string | null
+          org_id?: string
+          purchase_price_minor?: number | null
+          purchased_on?: string | null
+          reference?: string
+          registration?: string | null
+          sold_on?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vin?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vehicles_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "vehicles_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
         ]
       }
       vendors: {
@@ -1362,6 +1958,94 @@ export type Database = {
           {
             foreignKeyName: "vendors_org_id_merged_into_id_fkey"
             columns: ["org_id", "merged_into_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      warranties: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          ends_on: string | null
+          id: string
+          notes: string | null
+          org_id: string
+          price_minor: number | null
+          product: string
+          purchased_on: string
+          reference: string
+          seller: string | null
+          serial_number: string | null
+          updated_at: string
+          updated_by: string | null
+          vendor_id: string | null
+          warranty_months: number | null
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ends_on?: string | null
+          id?: string
+          notes?: string | null
+          org_id: string
+          price_minor?: number | null
+          product: string
+          purchased_on: string
+          reference?: string
+          seller?: string | null
+          serial_number?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vendor_id?: string | null
+          warranty_months?: number | null
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          ends_on?: string | null
+          id?: string
+          notes?: string | null
+          org_id?: string
+          price_minor?: number | null
+          product?: string
+          purchased_on?: string
+          reference?: string
+          seller?: string | null
+          serial_number?: string | null
+          updated_at?: string
+          updated_by?: string | null
+          vendor_id?: string | null
+          warranty_months?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "warranties_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "warranties_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "warranties_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
             isOneToOne: false
             referencedRelation: "vendors"
             referencedColumns: ["org_id", "id"]
@@ -1559,6 +2243,17 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      complete_maintenance_task: {
+        Args: {
+          cost_minor?: number
+          currency?: string
+          done_on?: string
+          notes?: string
+          task_id: string
+          transaction_id?: string
+        }
+        Returns: Json
+      }
       contract_stats: {
         Args: {
           as_of?: string
@@ -1603,7 +2298,80 @@ export type Database = {
         Args: { category_id: string; move_to?: string }
         Returns: undefined
       }
+      due_maintenance_tasks: {
+        Args: {
+          after_id?: string
+          after_next_due_on?: string
+          max_rows?: number
+          org_id: string
+          within_days?: number
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          estimated_cost_minor: number | null
+          id: string
+          interval_days: number | null
+          interval_months: number | null
+          last_done_on: string | null
+          next_due_on: string | null
+          notes: string | null
+          org_id: string
+          property_id: string | null
+          reference: string
+          starts_on: string | null
+          title: string
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "maintenance_tasks"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       expense_stats: { Args: { org_id: string; year: number }; Returns: Json }
+      expiring_warranties: {
+        Args: {
+          after_ends_on?: string
+          after_id?: string
+          max_rows?: number
+          org_id: string
+          within_days?: number
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          ends_on: string | null
+          id: string
+          notes: string | null
+          org_id: string
+          price_minor: number | null
+          product: string
+          purchased_on: string
+          reference: string
+          seller: string | null
+          serial_number: string | null
+          updated_at: string
+          updated_by: string | null
+          vendor_id: string | null
+          warranty_months: number | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "warranties"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       find_by_reference: {
         Args: { org_id: string; reference: string }
         Returns: Json
@@ -1771,6 +2539,48 @@ export type Database = {
       remove_member: {
         Args: { org_id: string; user_id: string }
         Returns: undefined
+      }
+      renewing_insurances: {
+        Args: {
+          after_id?: string
+          after_renews_on?: string
+          max_rows?: number
+          org_id: string
+          within_days?: number
+        }
+        Returns: {
+          annual_premium_minor: number | null
+          coverage_notes: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          deductible_minor: number | null
+          deleted_at: string | null
+          deleted_by: string | null
+          ended_on: string | null
+          frequency: Database["public"]["Enums"]["premium_frequency"]
+          id: string
+          insurer: string | null
+          kind: Database["public"]["Enums"]["insurance_kind"]
+          name: string | null
+          org_id: string
+          policy_number: string | null
+          premium_minor: number
+          property_id: string | null
+          reference: string
+          renews_on: string | null
+          starts_on: string | null
+          updated_at: string
+          updated_by: string | null
+          vehicle_id: string | null
+          vendor_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "insurances"
+          isOneToOne: false
+          isSetofReturn: true
+        }
       }
       restore_from_trash: {
         Args: { id: string; table_name: string }
@@ -2027,6 +2837,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      vehicle_stats: {
+        Args: { from_date?: string; to_date?: string; vehicle_id: string }
+        Returns: Json
+      }
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
@@ -2046,6 +2860,17 @@ export type Database = {
         | "usage"
         | "adjustment"
         | "expiry"
+      insurance_kind:
+        | "home"
+        | "car"
+        | "life"
+        | "accident"
+        | "pet"
+        | "travel"
+        | "health"
+        | "income"
+        | "liability"
+        | "other"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       notice_period_unit: "days" | "weeks" | "months"
       org_kind: "household" | "family" | "association" | "company"
@@ -2058,6 +2883,9 @@ export type Database = {
         | "mobile"
         | "invoice"
         | "other"
+      premium_frequency: "monthly" | "quarterly" | "half_yearly" | "yearly"
+      property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
+      property_tenure: "owned" | "rented"
       subscription_status:
         | "trialing"
         | "active"
@@ -2065,6 +2893,30 @@ export type Database = {
         | "canceling"
         | "read_only"
       transaction_kind: "expense" | "income" | "transfer"
+      vehicle_event_kind:
+        | "fuel"
+        | "charging"
+        | "service"
+        | "repair"
+        | "tyres"
+        | "tax"
+        | "insurance"
+        | "inspection"
+        | "parking"
+        | "toll"
+        | "leasing"
+        | "other"
+      vehicle_fuel:
+        | "petrol"
+        | "diesel"
+        | "electric"
+        | "hybrid"
+        | "plug_in_hybrid"
+        | "gas"
+        | "ethanol"
+        | "hydrogen"
+        | "other"
+      vehicle_kind: "car" | "motorcycle" | "van" | "camper" | "other"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -2211,6 +3063,18 @@ export const Constants = {
         "adjustment",
         "expiry",
       ],
+      insurance_kind: [
+        "home",
+        "car",
+        "life",
+        "accident",
+        "pet",
+        "travel",
+        "health",
+        "income",
+        "liability",
+        "other",
+      ],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       notice_period_unit: ["days", "weeks", "months"],
       org_kind: ["household", "family", "association", "company"],
@@ -2224,6 +3088,9 @@ export const Constants = {
         "invoice",
         "other",
       ],
+      premium_frequency: ["monthly", "quarterly", "half_yearly", "yearly"],
+      property_kind: ["house", "apartment", "cabin", "plot", "other"],
+      property_tenure: ["owned", "rented"],
       subscription_status: [
         "trialing",
         "active",
@@ -2232,6 +3099,32 @@ export const Constants = {
         "read_only",
       ],
       transaction_kind: ["expense", "income", "transfer"],
+      vehicle_event_kind: [
+        "fuel",
+        "charging",
+        "service",
+        "repair",
+        "tyres",
+        "tax",
+        "insurance",
+        "inspection",
+        "parking",
+        "toll",
+        "leasing",
+        "other",
+      ],
+      vehicle_fuel: [
+        "petrol",
+        "diesel",
+        "electric",
+        "hybrid",
+        "plug_in_hybrid",
+        "gas",
+        "ethanol",
+        "hydrogen",
+        "other",
+      ],
+      vehicle_kind: ["car", "motorcycle", "van", "camper", "other"],
     },
   },
 } as const

@@ -139,6 +139,13 @@ export const errorCodes = {
   IDEMPOTENCY_CONFLICT: 409,
   /** Ledger rows are never changed or deleted. */
   LEDGER_APPEND_ONLY: 403,
+  // Home: vehicles, warranties, insurances, maintenance
+  /** An odometer reading is below an earlier day's or above a later day's reading of the vehicle. */
+  ODOMETER_INVALID: 400,
+  /** A warranty needs warranty_months (1 to 600) or an end date on or after the purchase, not both disagreeing. */
+  WARRANTY_PERIOD_INVALID: 400,
+  /** A maintenance task repeats every 1 to 120 months or 1 to 3660 days, or not at all; not both. */
+  MAINTENANCE_INTERVAL_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,88 @@
+-- Properties: the homes and other property an organization owns or rents. Vehicles, insurances,
+-- maintenance tasks and transactions point at them. Also the helpers the home modules share:
+-- an organization's "today" and the amount of a cost in the base currency.
+-- Touches: properties.
+
+create type public.property_kind as enum ('house', 'apartment', 'cabin', 'plot', 'other');
+create type public.property_tenure as enum ('owned', 'rented');
+
+create table public.properties (
+  id uuid primary key default gen_random_uuid(),
+  org_id uuid not null references public.organizations (id) on delete cascade,
+  kind public.property_kind not null,
+  tenure public.property_tenure not null default 'owned',
+  name text not null check (char_length(btrim(name)) between 1 and 120),
+  address text check (char_length(address) <= 300),
+  postal_code text check (char_length(postal_code) <= 20),
+  city text check (char_length(city) <= 100),
+  -- ISO 3166-1 alpha-2.
+  country text check (country ~ '^[A-Z]{2}$'),
+  purchased_on date,
+  purchase_price_minor bigint check (purchase_price_minor >= 0),
+  currency text references public.currencies (code),
+  notes text check (char_length(notes) <= 5000),
+  constraint properties_price_currency_check check ((purchase_price_minor is null) = (currency is null))
+);
+comment on table public.properties is
+  'Homes and other property the organization owns or rents (house, apartment, cabin, plot); insurances, maintenance tasks and transactions link to them.';
+
+select private.enroll_record_table('public.properties');
+create unique index properties_org_id_name_key on public.properties (org_id, lower(name)) where deleted_at is null;
+
+-- Shared by the home modules ------------------------------------------------------------------
+
+-- The calendar date in the organization's time zone: "due today" means the household's today.
+create function private.org_today(org_id uuid)
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+  select (now() at time zone o.time_zone)::date from public.organizations o where o.id = org_today.org_id;
+$$;
+grant execute on function private.org_today(uuid) to authenticated, service_role;
+
+-- The rate that converts a cost of `currency` on `on_date` to the base currency, as transactions
+-- do: 1 for the base currency; otherwise the rate the client gave, or, when none was given (or
+-- the currency or date changed and the rate did not), the rate of that date (FX_RATE_MISSING).
+create function private.cost_fx_rate(
+  org_id uuid,
+  currency text,
+  on_date date,
+  given_rate numeric,
+  old_currency text,
+  old_date date,
+  old_rate numeric
+)
+returns numeric
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  base_currency text;
+begin
+  select o.base_currency into base_currency from public.organizations o where o.id = cost_fx_rate.org_id;
+  if currency = base_currency then
+    return 1;
+  end if;
+  if given_rate is null
+     or (given_rate is not distinct from old_rate and (currency, on_date) is distinct from (old_currency, old_date)) then
+    return private.exchange_rate(org_id, currency, on_date);
+  end if;
+  return given_rate;
+end;
+$$;
+
+-- The cost in minor units of the organization's base currency.
+create function private.base_minor(org_id uuid, amount_minor bigint, currency text, rate numeric)
+returns bigint
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select private.convert_minor(amount_minor, rate, currency, o.base_currency)
+  from public.organizations o where o.id = base_minor.org_id;
+$$;
