@@ -86,6 +86,49 @@ describe('once the trial has expired', () => {
     expect(status?.refusal_code).toBe('TRIAL_EXPIRED');
   });
 
+  it('refuses money too: transactions, splits and tags', async () => {
+    const { org, member, tag } = await orgWithTag();
+    const { data: spent, error } = await member.client
+      .from('transactions')
+      .insert({ org_id: org.id, kind: 'expense', booked_on: '2026-01-02', amount_minor: 1000, currency: 'EUR' })
+      .select()
+      .single();
+    expect(error).toBeNull();
+    await expireTrial(org.id);
+
+    const inserted = await member.client
+      .from('transactions')
+      .insert({
+        org_id: org.id,
+        kind: 'expense',
+        booked_on: '2026-01-03',
+        amount_minor: 1,
+        currency: 'EUR',
+        counterparty: 'New Vendor',
+      });
+    expect(inserted.error?.message).toBe('TRIAL_EXPIRED');
+    const tagged = await member.client
+      .from('transaction_tags')
+      .insert({ org_id: org.id, transaction_id: spent?.id as string, tag_id: tag.id });
+    expect(tagged.error?.message).toBe('TRIAL_EXPIRED');
+    const { data: categories } = await member.client
+      .from('categories')
+      .select('id')
+      .eq('org_id', org.id)
+      .eq('kind', 'expense')
+      .limit(2);
+    const split = await member.client.rpc('set_transaction_splits', {
+      transaction_id: spent?.id as string,
+      parts: (categories ?? []).map((c) => ({ category_id: c.id, amount_minor: 500 })),
+    });
+    expect(split.error?.message).toBe('TRIAL_EXPIRED');
+    const [counts] = await adminSql`
+      select (select count(*)::int from public.transactions where org_id = ${org.id}) as transactions,
+             (select count(*)::int from public.vendors where org_id = ${org.id}) as vendors,
+             (select count(*)::int from public.transaction_tags where org_id = ${org.id}) as tags`;
+    expect(counts).toEqual({ transactions: 1, vendors: 0, tags: 0 });
+  });
+
   it('refuses restoring from the trash, changing settings and inviting', async () => {
     const { org, tag } = await orgWithTag();
     await org.owner.client.from('tags').delete().eq('id', tag.id);
