@@ -195,6 +195,15 @@ describe('size and type limits', () => {
     expect(row).toEqual({ public: false, same_size: true, same_types: true });
   });
 
+  it('take the size limit from the platform configuration, and the bucket follows a change', async () => {
+    const [row] = await rolledBack(async (sql) => {
+      await sql`update public.app_settings set max_file_size_bytes = 1234567`;
+      return sql`select b.file_size_limit::bigint::text as bucket, l.max_bytes::text as checked
+        from storage.buckets b, private.attachment_limits() l where b.id = 'attachments'`;
+    });
+    expect(row).toEqual({ bucket: '1234567', checked: '1234567' });
+  });
+
   it('are refused with a code when a stored file exceeds them (ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED)', async () => {
     const [limit] = await adminSql`select max_bytes::int from private.attachment_limits()`;
     const tagId = await newTag(member, org.id);

@@ -96,16 +96,14 @@ describe('once the trial has expired', () => {
     expect(error).toBeNull();
     await expireTrial(org.id);
 
-    const inserted = await member.client
-      .from('transactions')
-      .insert({
-        org_id: org.id,
-        kind: 'expense',
-        booked_on: '2026-01-03',
-        amount_minor: 1,
-        currency: 'EUR',
-        counterparty: 'New Vendor',
-      });
+    const inserted = await member.client.from('transactions').insert({
+      org_id: org.id,
+      kind: 'expense',
+      booked_on: '2026-01-03',
+      amount_minor: 1,
+      currency: 'EUR',
+      counterparty: 'New Vendor',
+    });
     expect(inserted.error?.message).toBe('TRIAL_EXPIRED');
     const tagged = await member.client
       .from('transaction_tags')
