@@ -89,13 +89,7 @@ as $$
 declare
   today date;
 begin
-  if not private.has_org_role(org_id, 'viewer') then
-    raise sqlstate 'PT403' using message = 'NOT_A_MEMBER', detail = 'You are not a member of this organization.';
-  end if;
-  if within_days is null or within_days not between 0 and 3660 or max_rows is null or max_rows not between 1 and 1000 then
-    raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'within_days: 0 to 3660; max_rows: 1 to 1000';
-  end if;
-  today := private.org_today(org_id);
+  today := private.upcoming_window(org_id, within_days, max_rows);
   return query
     select i.* from public.insurances i
     where i.org_id = renewing_insurances.org_id and i.deleted_at is null
