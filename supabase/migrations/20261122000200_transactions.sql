@@ -72,29 +72,23 @@ create index transactions_search_text_trgm_idx on public.transactions using gin 
 
 -- Exchange rates ------------------------------------------------------------------------------
 
--- Base-currency units per unit of `currency` on `on_date`: that day's rate or the last one
--- within the 7 days before (weekends, holidays); never older, never guessed.
-create function private.exchange_rate(org_id uuid, currency text, on_date date)
+-- Base-currency units per unit of `currency` on `on_date`: 1 for the base currency, else that
+-- day's rate or the last one within the 7 days before (weekends, holidays); never older, never
+-- guessed: null when there is none. Security invoker: a view calling it (contract_overview)
+-- reads only the caller's organizations' rates.
+create function private.base_rate(org_id uuid, currency text, base_currency text, on_date date)
 returns numeric
-language plpgsql
+language sql
 stable
-security definer
 set search_path = ''
 as $$
-declare
-  found numeric;
-begin
-  select r.rate into found from public.exchange_rates r
-  where r.org_id = exchange_rate.org_id and r.currency = exchange_rate.currency
-    and r.rate_date between on_date - 7 and on_date and r.deleted_at is null
-  order by r.rate_date desc
-  limit 1;
-  if found is null then
-    raise sqlstate 'PT422' using message = 'FX_RATE_MISSING',
-      detail = format('No %s rate for %s or the 7 days before; add one to exchange_rates or give fx_rate.', currency, on_date);
-  end if;
-  return found;
-end;
+  select case when currency = base_currency then 1::numeric else (
+    select r.rate from public.exchange_rates r
+    where r.org_id = base_rate.org_id and r.currency = base_rate.currency
+      and r.rate_date between on_date - 7 and on_date and r.deleted_at is null
+    order by r.rate_date desc
+    limit 1
+  ) end;
 $$;
 
 -- amount (minor units of `currency`) × rate, in minor units of the base currency.
@@ -107,6 +101,49 @@ as $$
   select round(amount_minor * rate * power(10::numeric, t.minor_units - f.minor_units))::bigint
   from public.currencies f, public.currencies t
   where f.code = from_currency and t.code = to_currency;
+$$;
+
+-- Both read only what the caller may read: views (contract_overview) use them as the caller.
+grant execute on function private.base_rate(uuid, text, text, date), private.convert_minor(bigint, numeric, text, text)
+  to authenticated, service_role;
+
+-- An amount in the organization's base currency, the way every money-carrying record converts
+-- (transactions, vehicle events, maintenance logs): at the rate the client gave, else at the rate
+-- of the date, looked up again when the currency or date changes and the rate does not; no rate
+-- fails with FX_RATE_MISSING. `old_*` are the row's values before an update (null on insert).
+create function private.to_base(
+  org_id uuid,
+  amount_minor bigint,
+  currency text,
+  on_date date,
+  given_rate numeric,
+  old_currency text,
+  old_date date,
+  old_rate numeric,
+  out base_currency text,
+  out fx_rate numeric,
+  out base_minor bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  select o.base_currency into base_currency from public.organizations o where o.id = to_base.org_id;
+  fx_rate := given_rate;
+  if currency = base_currency then
+    fx_rate := 1;
+  elsif given_rate is null
+        or (given_rate is not distinct from old_rate and (currency, on_date) is distinct from (old_currency, old_date)) then
+    fx_rate := private.base_rate(org_id, currency, base_currency, on_date);
+    if fx_rate is null then
+      raise sqlstate 'PT422' using message = 'FX_RATE_MISSING',
+        detail = format('No %s rate for %s or the 7 days before; add one to exchange_rates or give fx_rate.', currency, on_date);
+    end if;
+  end if;
+  base_minor := private.convert_minor(amount_minor, fx_rate, currency, base_currency);
+end;
 $$;
 
 -- Validation and derived columns ----------------------------------------------------------------
@@ -127,7 +164,6 @@ begin
     return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
   perform private.assert_org_writer(new.org_id, tg_table_name);
-  select o.base_currency into base_currency from public.organizations o where o.id = new.org_id;
   new.currency := upper(new.currency);
 
   -- Splits change only through set_transaction_splits(), which keeps the parts and the whole equal.
@@ -179,16 +215,10 @@ begin
     end if;
   end if;
 
-  -- The base amount: at the client's rate if it gave one, else at the rate of the date.
-  if new.currency = base_currency then
-    new.fx_rate := 1;
-  elsif tg_op = 'UPDATE' and new.fx_rate is not distinct from old.fx_rate
-        and (new.currency <> old.currency or new.booked_on <> old.booked_on) then
-    new.fx_rate := private.exchange_rate(new.org_id, new.currency, new.booked_on);
-  elsif new.fx_rate is null then
-    new.fx_rate := private.exchange_rate(new.org_id, new.currency, new.booked_on);
-  end if;
-  new.base_amount_minor := private.convert_minor(new.amount_minor, new.fx_rate, new.currency, base_currency);
+  select b.base_currency, b.fx_rate, b.base_minor into base_currency, new.fx_rate, new.base_amount_minor
+  from private.to_base(new.org_id, new.amount_minor, new.currency, new.booked_on, new.fx_rate,
+                       case when tg_op = 'UPDATE' then old.currency end, case when tg_op = 'UPDATE' then old.booked_on end,
+                       case when tg_op = 'UPDATE' then old.fx_rate end) b;
 
   -- What the accounts move, each in its own currency. A card in the base currency pays a
   -- foreign purchase with the base amount; any other currency pair is a mistake.

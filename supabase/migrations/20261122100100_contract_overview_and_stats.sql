@@ -77,30 +77,9 @@ as $$
          else round(amount_minor * 12::numeric / private.frequency_months(frequency, interval_months)) end::bigint;
 $$;
 
--- Base-currency units per unit of `currency` on `on_date`, by the rule transactions follow
--- (private.exchange_rate: that day's rate or the last within the 7 days before), but null
--- instead of an error when there is none: a statistic reports such a contract as unconverted.
--- Security invoker: in the view it reads only the caller's organizations' rates.
-create function private.base_rate(org_id uuid, currency text, base_currency text, on_date date)
-returns numeric
-language sql
-stable
-set search_path = ''
-as $$
-  select case when currency = base_currency then 1::numeric else (
-    select r.rate from public.exchange_rates r
-    where r.org_id = base_rate.org_id and r.currency = base_rate.currency
-      and r.rate_date between on_date - 7 and on_date and r.deleted_at is null
-    order by r.rate_date desc
-    limit 1
-  ) end;
-$$;
-
 grant execute on function
   private.contract_dates(public.contracts, date),
-  private.contract_cost(bigint, public.contract_frequency, integer),
-  private.base_rate(uuid, text, text, date),
-  private.convert_minor(bigint, numeric, text, text)
+  private.contract_cost(bigint, public.contract_frequency, integer)
 to authenticated, service_role;
 
 -- The overview -------------------------------------------------------------------------------

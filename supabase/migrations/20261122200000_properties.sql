@@ -1,6 +1,6 @@
 -- Properties: the homes and other property an organization owns or rents. Vehicles, insurances,
--- maintenance tasks and transactions point at them. Also the helpers the home modules share:
--- an organization's "today" and the amount of a cost in the base currency.
+-- maintenance tasks and transactions point at them. Also the helper the home modules' lists
+-- share: the window of a "due within N days" list.
 -- Touches: properties.
 
 create type public.property_kind as enum ('house', 'apartment', 'cabin', 'plot', 'other');
@@ -61,48 +61,3 @@ begin
 end;
 $$;
 grant execute on function private.upcoming_window(uuid, integer, integer) to authenticated, service_role;
-
--- The rate that converts a cost of `currency` on `on_date` to the base currency, as transactions
--- do: 1 for the base currency; otherwise the rate the client gave, or, when none was given (or
--- the currency or date changed and the rate did not), the rate of that date (FX_RATE_MISSING).
-create function private.cost_fx_rate(
-  org_id uuid,
-  currency text,
-  on_date date,
-  given_rate numeric,
-  old_currency text,
-  old_date date,
-  old_rate numeric
-)
-returns numeric
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  base_currency text;
-begin
-  select o.base_currency into base_currency from public.organizations o where o.id = cost_fx_rate.org_id;
-  if currency = base_currency then
-    return 1;
-  end if;
-  if given_rate is null
-     or (given_rate is not distinct from old_rate and (currency, on_date) is distinct from (old_currency, old_date)) then
-    return private.exchange_rate(org_id, currency, on_date);
-  end if;
-  return given_rate;
-end;
-$$;
-
--- The cost in minor units of the organization's base currency.
-create function private.base_minor(org_id uuid, amount_minor bigint, currency text, rate numeric)
-returns bigint
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select private.convert_minor(amount_minor, rate, currency, o.base_currency)
-  from public.organizations o where o.id = base_minor.org_id;
-$$;

@@ -135,13 +135,10 @@ begin
   end if;
 
   new.currency := upper(new.currency);
-  new.fx_rate := private.cost_fx_rate(
-    new.org_id, new.currency, new.occurred_on, new.fx_rate,
-    case when tg_op = 'UPDATE' then old.currency end,
-    case when tg_op = 'UPDATE' then old.occurred_on end,
-    case when tg_op = 'UPDATE' then old.fx_rate end
-  );
-  new.base_amount_minor := private.base_minor(new.org_id, new.amount_minor, new.currency, new.fx_rate);
+  select b.fx_rate, b.base_minor into new.fx_rate, new.base_amount_minor
+  from private.to_base(new.org_id, new.amount_minor, new.currency, new.occurred_on, new.fx_rate,
+                       case when tg_op = 'UPDATE' then old.currency end, case when tg_op = 'UPDATE' then old.occurred_on end,
+                       case when tg_op = 'UPDATE' then old.fx_rate end) b;
   return new;
 end;
 $$;

@@ -111,13 +111,10 @@ begin
     return new;
   end if;
   new.currency := upper(new.currency);
-  new.fx_rate := private.cost_fx_rate(
-    new.org_id, new.currency, new.done_on, new.fx_rate,
-    case when tg_op = 'UPDATE' then old.currency end,
-    case when tg_op = 'UPDATE' then old.done_on end,
-    case when tg_op = 'UPDATE' then old.fx_rate end
-  );
-  new.base_cost_minor := private.base_minor(new.org_id, new.cost_minor, new.currency, new.fx_rate);
+  select b.fx_rate, b.base_minor into new.fx_rate, new.base_cost_minor
+  from private.to_base(new.org_id, new.cost_minor, new.currency, new.done_on, new.fx_rate,
+                       case when tg_op = 'UPDATE' then old.currency end, case when tg_op = 'UPDATE' then old.done_on end,
+                       case when tg_op = 'UPDATE' then old.fx_rate end) b;
   return new;
 end;
 $$;
