@@ -53,6 +53,17 @@ begin
 end;
 $$;
 
+-- The calendar date in the organization's time zone: "due today" means the household's today.
+create function private.org_today(org_id uuid)
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+  select (now() at time zone o.time_zone)::date from public.organizations o where o.id = org_today.org_id;
+$$;
+grant execute on function private.org_today(uuid) to authenticated, service_role;
+
 -- Two levels, same kind, no cycles: a parent must be a top-level category of the same kind.
 create function private.check_category()
 returns trigger
@@ -246,6 +257,23 @@ begin
 end;
 $$;
 grant execute on function private.vendor_for_name(uuid, text) to authenticated, service_role;
+
+-- The vendor a record names (transactions' counterparty, warranties' seller, insurances'
+-- insurer): the vendor of the name as written, when the name is new or changed and no vendor
+-- was chosen with it; otherwise the vendor it points at. `old_*`: before an update (null on insert).
+create function private.named_vendor(org_id uuid, vendor_id uuid, written text, old_vendor_id uuid, old_written text)
+returns uuid
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if nullif(btrim(written), '') is not null and written is distinct from old_written
+     and vendor_id is not distinct from old_vendor_id then
+    return private.vendor_for_name(org_id, written);
+  end if;
+  return vendor_id;
+end;
+$$;
 grant execute on function private.normalize_vendor_name(text) to authenticated, service_role;
 
 -- Accounts -----------------------------------------------------------------------------------

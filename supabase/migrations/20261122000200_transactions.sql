@@ -178,9 +178,10 @@ begin
   end if;
 
   -- The vendor: named by id, or found (and created on first use) from the counterparty.
-  if new.vendor_id is null and nullif(btrim(new.counterparty), '') is not null and new.kind <> 'transfer'
-     and (tg_op = 'INSERT' or new.counterparty is distinct from old.counterparty) then
-    new.vendor_id := private.vendor_for_name(new.org_id, new.counterparty);
+  if new.kind <> 'transfer' then
+    new.vendor_id := private.named_vendor(new.org_id, new.vendor_id, new.counterparty,
+                                          case when tg_op = 'UPDATE' then old.vendor_id end,
+                                          case when tg_op = 'UPDATE' then old.counterparty end);
   end if;
   -- A new purchase at a vendor with a default category lands there unless told otherwise.
   if tg_op = 'INSERT' and new.category_id is null and new.vendor_id is not null and new.kind <> 'transfer' then

@@ -31,17 +31,6 @@ create unique index properties_org_id_name_key on public.properties (org_id, low
 
 -- Shared by the home modules ------------------------------------------------------------------
 
--- The calendar date in the organization's time zone: "due today" means the household's today.
-create function private.org_today(org_id uuid)
-returns date
-language sql
-stable
-set search_path = ''
-as $$
-  select (now() at time zone o.time_zone)::date from public.organizations o where o.id = org_today.org_id;
-$$;
-grant execute on function private.org_today(uuid) to authenticated, service_role;
-
 -- The start of a "due within N days" list: the caller must be a member, the window and page
 -- size bounded; returns today in the organization's time zone.
 create function private.upcoming_window(org_id uuid, within_days integer, max_rows integer)

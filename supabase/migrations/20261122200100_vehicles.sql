@@ -90,12 +90,10 @@ as $$
 declare
   clash record;
 begin
-  -- Someone who may not write here is refused by stamp_record; check nothing for them, so no
-  -- error reveals another organization's data.
-  if (auth.uid() is not null and not private.has_org_role(new.org_id, 'member'))
-     or (tg_op = 'UPDATE' and new.org_id is distinct from old.org_id) then
-    return new;
+  if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
+    return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   if new.deleted_at is not null then
     return new; -- moving to the trash
   end if;

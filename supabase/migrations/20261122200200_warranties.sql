@@ -37,11 +37,10 @@ as $$
 declare
   derived date;
 begin
-  -- Someone who may not write here is refused by stamp_record; create no vendor for them.
-  if (auth.uid() is not null and not private.has_org_role(new.org_id, 'member'))
-     or (tg_op = 'UPDATE' and new.org_id is distinct from old.org_id) then
-    return new;
+  if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
+    return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   if new.warranty_months is not null then
     if new.warranty_months not between 1 and 600 then
       raise sqlstate 'PT400' using message = 'WARRANTY_PERIOD_INVALID', detail = 'warranty_months: between 1 and 600.';
@@ -60,11 +59,9 @@ begin
       detail = format('The warranty cannot end (%s) before the purchase (%s).', new.ends_on, new.purchased_on);
   end if;
 
-  if nullif(btrim(new.seller), '') is not null
-     and ((tg_op = 'INSERT' and new.vendor_id is null)
-          or (tg_op = 'UPDATE' and new.seller is distinct from old.seller and new.vendor_id is not distinct from old.vendor_id)) then
-    new.vendor_id := private.vendor_for_name(new.org_id, new.seller);
-  end if;
+  new.vendor_id := private.named_vendor(new.org_id, new.vendor_id, new.seller,
+                                        case when tg_op = 'UPDATE' then old.vendor_id end,
+                                        case when tg_op = 'UPDATE' then old.seller end);
   return new;
 end;
 $$;

@@ -54,17 +54,14 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- Someone who may not write here is refused by stamp_record; create no vendor for them.
-  if (auth.uid() is not null and not private.has_org_role(new.org_id, 'member'))
-     or (tg_op = 'UPDATE' and new.org_id is distinct from old.org_id) then
-    return new;
+  if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
+    return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   new.currency := upper(new.currency);
-  if nullif(btrim(new.insurer), '') is not null
-     and ((tg_op = 'INSERT' and new.vendor_id is null)
-          or (tg_op = 'UPDATE' and new.insurer is distinct from old.insurer and new.vendor_id is not distinct from old.vendor_id)) then
-    new.vendor_id := private.vendor_for_name(new.org_id, new.insurer);
-  end if;
+  new.vendor_id := private.named_vendor(new.org_id, new.vendor_id, new.insurer,
+                                        case when tg_op = 'UPDATE' then old.vendor_id end,
+                                        case when tg_op = 'UPDATE' then old.insurer end);
   return new;
 end;
 $$;

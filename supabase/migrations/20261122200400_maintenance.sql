@@ -95,11 +95,10 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- Someone who may not write here is refused by stamp_record; check nothing for them.
-  if (auth.uid() is not null and not private.has_org_role(new.org_id, 'member'))
-     or (tg_op = 'UPDATE' and new.org_id is distinct from old.org_id) then
-    return new;
+  if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
+    return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;
+  perform private.assert_org_writer(new.org_id, tg_table_name);
   if (tg_op = 'INSERT' or new.task_id is distinct from old.task_id)
      and not exists (select from public.maintenance_tasks t
                      where t.org_id = new.org_id and t.id = new.task_id and t.deleted_at is null) then

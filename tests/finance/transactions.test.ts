@@ -136,6 +136,21 @@ describe('transactions', () => {
       .single();
     expect(vendor).toMatchObject({ name: 'Willys Hemma AB', normalized_name: 'willys hemma' });
     expect(first).toMatchObject({ base_amount_minor: 34900, account_amount_minor: 34900, fx_rate: 1 });
+    // A corrected counterparty names its own vendor; a vendor chosen with it wins.
+    const { data: renamed } = await owner.client
+      .from('transactions')
+      .update({ counterparty: 'Hemköp Odenplan' })
+      .eq('id', second.id)
+      .select('vendor_id')
+      .single();
+    expect(renamed?.vendor_id).not.toBe(first.vendor_id);
+    const { data: chosen } = await owner.client
+      .from('transactions')
+      .update({ counterparty: 'WILLYS HEMMA 1234 STHLM', vendor_id: first.vendor_id })
+      .eq('id', second.id)
+      .select('vendor_id')
+      .single();
+    expect(chosen?.vendor_id).toBe(first.vendor_id);
   });
 
   it('land in their vendor’s default category unless given one', async () => {
