@@ -212,42 +212,32 @@ begin
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'from_date..to_date: in order, at most ten years apart';
   end if;
 
-  select coalesce(sum(e.base_amount_minor), 0), count(*), max(e.odometer_km) - min(e.odometer_km)
-  into total, event_count, distance
-  from public.vehicle_events e
-  where e.org_id = vehicle.org_id and e.vehicle_id = vehicle.id and e.deleted_at is null
-    and e.occurred_on between period_start and period_end;
-
-  select coalesce(jsonb_agg(jsonb_build_object('kind', k.kind, 'cost_minor', k.cost, 'events', k.events)
-                            order by k.cost desc, k.kind), '[]')
-  into by_kind
-  from (
-    select e.kind, sum(e.base_amount_minor) as cost, count(*) as events
+  -- One pass over the period's events, by month and kind; the totals, by kind and by month
+  -- (every month of the period, also those without costs, for charts) are sums of it.
+  with per as (
+    select date_trunc('month', e.occurred_on) as month, e.kind, sum(e.base_amount_minor) as cost, count(*) as events,
+           min(e.odometer_km) as low, max(e.odometer_km) as high
     from public.vehicle_events e
     where e.org_id = vehicle.org_id and e.vehicle_id = vehicle.id and e.deleted_at is null
       and e.occurred_on between period_start and period_end
-    group by e.kind
-  ) k;
-
-  -- Every month of the period, also those without costs, for charts.
-  select jsonb_agg(jsonb_build_object(
-           'month', to_char(m.month, 'YYYY-MM'),
-           'cost_minor', coalesce(c.cost, 0),
-           'by_kind', coalesce(c.by_kind, '{}')
-         ) order by m.month)
-  into by_month
-  from generate_series(date_trunc('month', period_start), date_trunc('month', period_end), interval '1 month') m (month)
-  left join (
-    select k.month, sum(k.cost) as cost, jsonb_object_agg(k.kind, k.cost) as by_kind
-    from (
-      select date_trunc('month', e.occurred_on) as month, e.kind, sum(e.base_amount_minor) as cost
-      from public.vehicle_events e
-      where e.org_id = vehicle.org_id and e.vehicle_id = vehicle.id and e.deleted_at is null
-        and e.occurred_on between period_start and period_end
-      group by 1, 2
-    ) k
-    group by k.month
-  ) c on c.month = m.month;
+    group by 1, 2
+  )
+  select
+    coalesce((select sum(p.cost) from per p), 0),
+    coalesce((select sum(p.events) from per p), 0),
+    (select max(p.high) - min(p.low) from per p),
+    (select coalesce(jsonb_agg(jsonb_build_object('kind', k.kind, 'cost_minor', k.cost, 'events', k.events)
+                               order by k.cost desc, k.kind), '[]')
+     from (select p.kind, sum(p.cost) as cost, sum(p.events) as events from per p group by p.kind) k),
+    (select jsonb_agg(jsonb_build_object(
+              'month', to_char(m.month, 'YYYY-MM'),
+              'cost_minor', coalesce(c.cost, 0),
+              'by_kind', coalesce(c.by_kind, '{}')
+            ) order by m.month)
+     from generate_series(date_trunc('month', period_start), date_trunc('month', period_end), interval '1 month') m (month)
+     left join (select p.month, sum(p.cost) as cost, jsonb_object_agg(p.kind, p.cost) as by_kind from per p group by p.month) c
+       on c.month = m.month)
+  into total, event_count, distance, by_kind, by_month;
 
   select e.odometer_km into latest
   from public.vehicle_events e
