@@ -1,0 +1,165 @@
+import os from 'node:os';
+import { connect } from '@westwallet/devstack/database';
+import type postgres from 'postgres';
+import { openBenchDatabase, openServer } from './database.ts';
+import { datasetParams, type LoadReport, loadDataset } from './load.ts';
+import { type BenchOptions, parseOptions } from './options.ts';
+import {
+  evaluateTargets,
+  type Report,
+  type ScenarioResult,
+  scenarioTable,
+  targetTable,
+  writeReport,
+} from './report.ts';
+import { measure, send } from './requests.ts';
+import { type Context, loadContext, preparePlainCopy, prepareSync, scenarios } from './scenarios.ts';
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+async function main(options: BenchOptions): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const server = await openServer(options.databaseUrl);
+  try {
+    log(`Postgres: ${server.source}`);
+    const params = datasetParams(options);
+    const database = await openBenchDatabase(server.url, options.databaseName, params, options.fresh);
+    let load: LoadReport | null = null;
+    if (database.reused) {
+      log(`reusing the data set in ${options.databaseName} (same sizes and schema; --fresh loads anew)`);
+    } else {
+      log(`loading ${JSON.stringify(params)} into ${options.databaseName}`);
+      load = await loadDataset(database.url, options, log);
+      for (const check of load.checks) log(`checked: ${check}`);
+    }
+
+    const sql = connect(database.url, { max: 2 });
+    try {
+      const context = await loadContext(sql);
+      await prepareSync(sql, context);
+      await preparePlainCopy(sql);
+      const answers = await checkAnswers(sql, context);
+      for (const answer of answers) log(`answer checked: ${answer}`);
+
+      const results: ScenarioResult[] = [];
+      for (const scenario of scenarios(context)) {
+        const measured = await measure(database.url, scenario.request, options);
+        results.push({ key: scenario.key, title: scenario.title, ...measured });
+        log(
+          `${scenario.key}: p50 ${measured.p50} ms, p95 ${measured.p95} ms, p99 ${measured.p99} ms, ${measured.rps} rps`,
+        );
+      }
+      const afterWrites = await checkAfterWrites(sql, context);
+      const report: Report = {
+        startedAt,
+        quick: options.quick,
+        machine: await machine(sql),
+        database: { server: server.source, name: options.databaseName, reused: database.reused },
+        params,
+        concurrency: options.concurrency,
+        secondsPerScenario: options.seconds,
+        load,
+        answers,
+        scenarios: results,
+        targets: evaluateTargets(results),
+        afterWrites,
+      };
+      const files = writeReport(report, options.outDir);
+      console.log(`\n${scenarioTable(report)}\n\n${targetTable(report.targets)}\n`);
+      for (const line of afterWrites) log(line);
+      log(`report: ${files.md} and ${files.json}`);
+      if (options.quick) log('--quick: a tiny data set and short runs check the harness; the figures mean nothing');
+    } finally {
+      await sql.end();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** One request of each kind, checked against what it must answer, so the timings time real work. */
+async function checkAnswers(sql: postgres.Sql, context: Context): Promise<string[]> {
+  const byKey = new Map(scenarios(context).map((s) => [s.key, s]));
+  const body = async (key: string) => {
+    const scenario = byKey.get(key);
+    if (!scenario) throw new Error(`no scenario ${key}`);
+    const { rows } = await send(sql, scenario.request(0));
+    return JSON.parse(rows[0].body);
+  };
+  const expect = (ok: boolean, what: string) => {
+    if (!ok) throw new Error(`The benchmark's requests do not answer as they must: ${what}`);
+    return what;
+  };
+  const answers: string[] = [];
+  const list = await body('list_newest');
+  answers.push(
+    expect(list.length === 50 && 'vendor' in list[0], 'the list has 50 rows with category and vendor names'),
+  );
+  const page = await body('list_keyset_page_101');
+  answers.push(
+    expect(
+      page.length === 50 &&
+        `${page[0].booked_on}${page[0].reference}` <= `${context.deepCursor.booked_on}${context.deepCursor.reference}`,
+      'the keyset page has 50 rows, all after the cursor of page 100',
+    ),
+  );
+  const stats = await body('expense_stats');
+  const raw = await body('expense_stats_raw');
+  answers.push(
+    expect(
+      JSON.stringify(stats.months) === JSON.stringify(raw.months) && stats.categories.length > 0,
+      `expense_stats(${context.statsYear}) gives the same months as the raw rows`,
+    ),
+  );
+  const dashboard = await body('dashboard');
+  const rawDashboard = await body('dashboard_raw');
+  answers.push(
+    expect(
+      Number(dashboard.expense_minor) === Number(rawDashboard.expense_minor) &&
+        Number(dashboard.income_minor) === Number(rawDashboard.income_minor),
+      'dashboard gives the same income and expenses as the raw rows',
+    ),
+  );
+  for (const key of ['sync_company', 'sync_household']) {
+    const sync = await body(key);
+    answers.push(expect(sync.changes.length === 100, `${key}: sync_changes returns the 100 changes after the cursor`));
+  }
+  const found = await body('search');
+  answers.push(expect(found.length > 0, `searching for "${context.searchTerms[0]}" finds it`));
+  return answers;
+}
+
+/** The inserts went through every trigger on top of the bulk-loaded totals: those must still be exact. */
+async function checkAfterWrites(sql: postgres.Sql, context: Context): Promise<string[]> {
+  const orgs = [context.company.org, ...context.households.map((h) => h.org)];
+  const [{ drift, written }] = await sql<{ drift: number; written: number }[]>`
+    select (select count(*) from unnest(${orgs}::uuid[]) o, private.monthly_totals_drift(o))::int as drift,
+           (select count(*) from public.transactions where created_at > now() - interval '1 hour')::int as written`;
+  if (drift > 0) throw new Error(`After the inserts, ${drift} monthly totals differ from the raw rows`);
+  return [
+    `${written} transactions written through the triggers in the last hour; monthly totals still equal a fresh aggregate in all ${orgs.length} organizations`,
+  ];
+}
+
+async function machine(sql: postgres.Sql): Promise<Report['machine']> {
+  const [{ version }] = await sql<{ version: string }[]>`select version()`;
+  const settings = await sql<{ name: string; setting: string }[]>`
+    select name, current_setting(name) as setting from pg_settings
+    where name in ('shared_buffers', 'work_mem', 'synchronous_commit', 'fsync', 'max_connections', 'jit')`;
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: version.split(' on ')[0],
+    settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
+  };
+}
+
+try {
+  await main(parseOptions(process.argv.slice(2)));
+  process.exit(0);
+} catch (error) {
+  console.error(`\n[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+}

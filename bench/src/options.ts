@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+
+/** What one benchmark run loads and how hard it asks. */
+export interface BenchOptions {
+  households: number;
+  householdTransactions: number;
+  companyTransactions: number;
+  years: number;
+  /** Clients sending requests at once. */
+  concurrency: number;
+  /** Seconds each scenario runs (after a warm-up of a fifth of that). */
+  seconds: number;
+  /** A Postgres server (superuser URL) instead of the local stack's. */
+  databaseUrl?: string;
+  /** The benchmark's own database on that server. */
+  databaseName: string;
+  /** Load anew even when the database holds a data set of the same sizes and schema. */
+  fresh: boolean;
+  /** Where the JSON and Markdown reports go. */
+  outDir: string;
+  quick: boolean;
+}
+
+const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
+const QUICK = { households: 6, householdTransactions: 500, companyTransactions: 6000, years: 2, seconds: 0.3 };
+
+export const USAGE = `npm run bench [-- options]
+
+  --quick                     a tiny data set and short runs: checks the harness, not the speed
+  --households N              households to load (${FULL.households})
+  --household-transactions N  transactions per household (${FULL.householdTransactions})
+  --company-transactions N    transactions of the one company (${FULL.companyTransactions})
+  --years N                   years of history, ending today (${FULL.years})
+  --concurrency N             clients sending requests at once (8)
+  --seconds S                 how long each scenario runs (${FULL.seconds})
+  --fresh                     load anew even if the same data set is already loaded
+  --database-url URL          a Postgres server's superuser URL (default: the local stack's)
+  --database-name NAME        the benchmark's database on it (westwallet_bench)
+  --out DIR                   where reports are written (bench/results)`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      households: { type: 'string' },
+      'household-transactions': { type: 'string' },
+      'company-transactions': { type: 'string' },
+      years: { type: 'string' },
+      concurrency: { type: 'string' },
+      seconds: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+      'database-url': { type: 'string' },
+      'database-name': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const sizes = values.quick ? QUICK : FULL;
+  const number = (name: string, value: string | undefined, fallback: number, min: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: a number of at least ${min}, not ${value}`);
+    return n;
+  };
+  return {
+    quick: values.quick,
+    households: Math.floor(number('households', values.households, sizes.households, 1)),
+    householdTransactions: Math.floor(
+      number('household-transactions', values['household-transactions'], sizes.householdTransactions, 1),
+    ),
+    companyTransactions: Math.floor(
+      number('company-transactions', values['company-transactions'], sizes.companyTransactions, 1),
+    ),
+    years: Math.floor(number('years', values.years, sizes.years, 1)),
+    concurrency: Math.floor(number('concurrency', values.concurrency, 8, 1)),
+    seconds: number('seconds', values.seconds, sizes.seconds, 0.05),
+    fresh: values.fresh,
+    databaseUrl: values['database-url'],
+    databaseName: values['database-name'] ?? (values.quick ? 'westwallet_bench_quick' : 'westwallet_bench'),
+    outDir: values.out ?? 'bench/results',
+  };
+}

@@ -1,0 +1,114 @@
+import { connect } from '@westwallet/devstack/database';
+import type postgres from 'postgres';
+
+/** A signed-in user's JWT claims, as PostgREST puts them in `request.jwt.claims`. */
+export interface Claims {
+  sub: string;
+  role: 'authenticated';
+  aud: 'authenticated';
+}
+
+export const claimsOf = (userId: string): Claims => ({ sub: userId, role: 'authenticated', aud: 'authenticated' });
+
+/** One request, as the Data API would run it. */
+export interface Request {
+  /** The user asking; null runs it as the superuser, where row-level security does not apply. */
+  as: Claims | null;
+  /** GET (read-only transaction) or a write. */
+  method: 'GET' | 'POST';
+  path: string;
+  /** The query the Data API would send for it: one statement, not awaited. */
+  query(tx: postgres.TransactionSql): postgres.PendingQuery<postgres.Row[]>;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+/** Times in milliseconds. */
+export interface Measurement extends Percentiles {
+  requests: number;
+  seconds: number;
+  rps: number;
+  /** Measured by the server: from the request's first statement to the end of its query. */
+  database: Percentiles;
+}
+
+/**
+ * Sends requests from `concurrency` clients, each on its own connection, for `seconds` (after a
+ * warm-up of a fifth of that, not counted). Each request runs the way PostgREST runs one: a
+ * transaction, read-only for GET, whose first statement sets the role and the JWT claims with
+ * set_config, then the query, the two pipelined. Two times per request: at the client, from
+ * BEGIN to COMMIT (what PostgREST waits for, with this client's round trips), and in the
+ * database, from the set_config statement to the end of the query, read by a last statement.
+ */
+export async function measure(
+  url: string,
+  next: (n: number) => Request,
+  { concurrency, seconds }: { concurrency: number; seconds: number },
+): Promise<Measurement> {
+  const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
+  try {
+    let n = 0;
+    const run = async (until: number, client: number[] | null, database: number[] | null) => {
+      while (performance.now() < until) {
+        const request = next(n++);
+        const started = performance.now();
+        const { databaseMs } = await send(sql, request);
+        client?.push(performance.now() - started);
+        database?.push(databaseMs);
+      }
+    };
+    const clients = Array.from({ length: concurrency });
+    await Promise.all(clients.map(() => run(performance.now() + (seconds * 1000) / 5, null, null)));
+    const client: number[] = [];
+    const database: number[] = [];
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    await Promise.all(clients.map(() => run(until, client, database)));
+    const elapsed = (performance.now() - started) / 1000;
+    return {
+      requests: client.length,
+      seconds: Math.round(elapsed * 100) / 100,
+      rps: Math.round(client.length / elapsed),
+      ...percentiles(client),
+      database: percentiles(database),
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Runs one request; its rows, and the database time it took (ms). */
+export async function send(sql: postgres.Sql, request: Request): Promise<{ rows: postgres.Row[]; databaseMs: number }> {
+  const mode = request.method === 'GET' ? 'isolation level read committed read only' : 'isolation level read committed';
+  const claims = JSON.stringify(request.as ?? {});
+  const [, rows, [timing]] = await sql.begin(mode, (tx) => [
+    request.as
+      ? tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('role', 'authenticated', true),
+                  set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
+                  set_config('request.path', ${request.path}, true)`
+      : tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('request.jwt.claims', ${claims}, true),
+                  set_config('request.method', ${request.method}, true), set_config('request.path', ${request.path}, true)`,
+    request.query(tx),
+    tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms`,
+  ]);
+  return { rows, databaseMs: timing.ms as number };
+}
+
+function percentiles(times: number[]): Percentiles {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const ms = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    p50: ms(at(0.5)),
+    p95: ms(at(0.95)),
+    p99: ms(at(0.99)),
+    mean: ms(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+    max: ms(sorted.at(-1) ?? 0),
+  };
+}

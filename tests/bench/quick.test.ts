@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { target } from '../helpers/target.ts';
+
+const run = promisify(execFile);
+
+// The benchmark harness end to end on a tiny data set: generator, checks, every scenario and
+// the report. It checks that the harness works, never its timings (bench/README.md).
+describe('npm run bench -- --quick', () => {
+  it('loads a data set that passes its checks, runs every scenario and writes the report', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-bench-'));
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'bench/src/cli.ts', '--quick', '--fresh', '--database-url', target.dbUrl, '--out', out],
+        { timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const files = fs.readdirSync(out);
+      const json = files.find((f) => f.endsWith('-quick.json'));
+      expect(json, stdout).toBeDefined();
+      expect(files).toContain(json?.replace(/\.json$/, '.md'));
+      const report = JSON.parse(fs.readFileSync(path.join(out, json as string), 'utf8'));
+
+      expect(report.machine.cpus).toBeGreaterThan(0);
+      expect(report.machine.postgres).toMatch(/^PostgreSQL 17/);
+      expect(report.load.counts.organizations).toBe(report.params.households + 1);
+      expect(report.load.counts.company_transactions).toBe(report.params.companyTransactions);
+      expect(report.load.counts.transactions).toBe(
+        report.params.companyTransactions + report.params.households * report.params.householdTransactions,
+      );
+      for (const kind of ['transfers', 'split_transactions', 'foreign_currency', 'contract_payments']) {
+        expect(report.load.counts[kind], kind).toBeGreaterThan(0);
+      }
+      expect(report.load.checks).toHaveLength(4);
+      expect(report.answers).toHaveLength(7);
+
+      const keys = report.scenarios.map((s: { key: string }) => s.key);
+      expect(keys).toEqual([
+        'list_newest',
+        'list_newest_superuser',
+        'list_keyset_page_101',
+        'list_small_household',
+        'expense_stats',
+        'expense_stats_raw',
+        'dashboard',
+        'dashboard_raw',
+        'search',
+        'sync_company',
+        'sync_household',
+        'insert_spread',
+        'insert_hot',
+        'insert_without_triggers',
+      ]);
+      for (const s of report.scenarios) {
+        expect(s.requests, s.key).toBeGreaterThan(0);
+        expect(s.p50, s.key).toBeLessThanOrEqual(s.p95);
+        expect(s.database.p50, s.key).toBeGreaterThan(0);
+      }
+      expect(report.targets).toHaveLength(11);
+      expect(report.afterWrites[0]).toMatch(/monthly totals still equal a fresh aggregate/);
+      expect(fs.readFileSync(path.join(out, json?.replace(/\.json$/, '.md') as string), 'utf8')).toContain(
+        '## Targets',
+      );
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
