@@ -208,7 +208,6 @@ export interface Scenario {
   key: string;
   title: string;
   request: (n: number) => Request;
-  writes?: boolean;
 }
 
 const pick = <T>(items: T[], n: number): T => items[n % items.length];
@@ -232,6 +231,12 @@ export function scenarios(context: Context): Scenario[] {
     category_id: subject.category,
     description: 'Inköp',
     payment_method: 'card',
+  });
+  const insert = (table: 'transactions' | 'plain', subject: Subject, n: number): Request => ({
+    as: subject.claims,
+    method: 'POST',
+    path: '/transactions',
+    query: (tx) => insertQuery(tx, table, newRow(subject, n)),
   });
   const syncCursors = () => context.syncCursors ?? fail('prepareSync runs before the sync scenarios');
   return [
@@ -335,41 +340,17 @@ export function scenarios(context: Context): Scenario[] {
     {
       key: 'insert_spread',
       title: 'insert one transaction through every trigger, spread across households',
-      writes: true,
-      request: (n) => {
-        const household = pick(households, n);
-        return {
-          as: household.claims,
-          method: 'POST',
-          path: '/transactions',
-          query: (tx) => insertQuery(tx, 'transactions', newRow(household, n)),
-        };
-      },
+      request: (n) => insert('transactions', pick(households, n), n),
     },
     {
       key: 'insert_hot',
       title: 'insert one transaction through every trigger, all into the big company',
-      writes: true,
-      request: (n) => ({
-        as: company.claims,
-        method: 'POST',
-        path: '/transactions',
-        query: (tx) => insertQuery(tx, 'transactions', newRow(company, n)),
-      }),
+      request: (n) => insert('transactions', company, n),
     },
     {
       key: 'insert_without_triggers',
       title: 'baseline: the same inserts, spread, into a copy of the table without our triggers',
-      writes: true,
-      request: (n) => {
-        const household = pick(households, n);
-        return {
-          as: household.claims,
-          method: 'POST',
-          path: '/transactions',
-          query: (tx) => insertQuery(tx, 'plain', newRow(household, n)),
-        };
-      },
+      request: (n) => insert('plain', pick(households, n), n),
     },
   ];
 }
