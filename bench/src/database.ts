@@ -8,7 +8,7 @@ import { startEmbeddedPostgres } from '@westwallet/devstack/postgres';
 import { claim, readRunning, release } from '@westwallet/devstack/state';
 import type postgres from 'postgres';
 
-export const benchSqlDir = path.resolve(import.meta.dirname, '../sql');
+const benchSqlDir = path.resolve(import.meta.dirname, '../sql');
 
 export interface Server {
   /** Superuser URL of the server's maintenance database. */
@@ -68,6 +68,8 @@ export interface BenchDatabase {
   url: string;
   /** True when the data set of these sizes was already loaded and is used as it is. */
   reused: boolean;
+  /** The migrations and generator this database was built from (schemaFingerprint). */
+  fingerprint: string;
 }
 
 /**
@@ -83,7 +85,9 @@ export async function openBenchDatabase(
 ): Promise<BenchDatabase> {
   const url = withDatabase(serverUrl, name);
   const fingerprint = schemaFingerprint();
-  if (!fresh && (await loadedDataset(serverUrl, name, url, params, fingerprint))) return { url, reused: true };
+  if (!fresh && (await loadedDataset(serverUrl, name, url, params, fingerprint))) {
+    return { url, reused: true, fingerprint };
+  }
   await recreateDatabase(serverUrl, name);
   await prepareDatabase({ url, log: createLog('bench', { quiet: true }), seed: false });
   const sql = connect(url, { max: 1 });
@@ -92,7 +96,23 @@ export async function openBenchDatabase(
   } finally {
     await sql.end();
   }
-  return { url, reused: false };
+  return { url, reused: false, fingerprint };
+}
+
+/** Marks the database as holding a data set of these sizes, for later runs to reuse. */
+export async function recordDataset(
+  database: BenchDatabase,
+  params: Record<string, unknown>,
+  load: { seconds: Record<string, number>; counts: Record<string, number> },
+): Promise<void> {
+  const sql = connect(database.url, { max: 1 });
+  try {
+    await sql`insert into bench.dataset (params, schema_fingerprint, load_seconds, counts)
+              values (${sql.json(params as postgres.JSONValue)}, ${database.fingerprint},
+                      ${Object.values(load.seconds).reduce((a, b) => a + b, 0)}, ${sql.json(load.counts)})`;
+  } finally {
+    await sql.end();
+  }
 }
 
 async function loadedDataset(
@@ -120,5 +140,3 @@ async function loadedDataset(
     await sql.end();
   }
 }
-
-export type Sql = postgres.Sql;

@@ -12,16 +12,6 @@ export interface LoadReport {
 
 type Log = (line: string) => void;
 
-/** The sizes a data set is known by: the same sizes and schema give the same data set. */
-export function datasetParams(options: BenchOptions) {
-  return {
-    households: options.households,
-    householdTransactions: options.householdTransactions,
-    companyTransactions: options.companyTransactions,
-    years: options.years,
-  };
-}
-
 /**
  * Loads the data set: organizations, accounts, vendors, contracts and rates through the app's own
  * triggers; transactions in bulk with the triggers off (bench/sql/generator.sql), one job per
@@ -137,9 +127,6 @@ export async function loadDataset(url: string, options: BenchOptions, log: Log):
              (select count(*) from public.exchange_rates)::int as exchange_rates,
              (select count(*) from public.audit_log)::int as audit_rows,
              (pg_database_size(current_database()) / 1048576)::int as database_mb`;
-    await sql`insert into bench.dataset (params, schema_fingerprint, load_seconds, counts)
-              values (${sql.json(datasetParams(options))}, ${(await import('./database.ts')).schemaFingerprint()},
-                      ${Object.values(seconds).reduce((a, b) => a + b, 0)}, ${sql.json(counts)})`;
     return { seconds, counts, checks };
   } finally {
     await sql.end();

@@ -85,3 +85,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     outDir: values.out ?? 'bench/results',
   };
 }
+
+/** The sizes a data set is known by: the same sizes and schema give the same data set. */
+export function datasetParams(options: BenchOptions) {
+  return {
+    households: options.households,
+    householdTransactions: options.householdTransactions,
+    companyTransactions: options.companyTransactions,
+    years: options.years,
+  };
+}

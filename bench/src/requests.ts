@@ -15,7 +15,7 @@ export interface Request {
   /** The user asking; null runs it as the superuser, where row-level security does not apply. */
   as: Claims | null;
   /** GET (read-only transaction) or a write. */
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   /** The query the Data API would send for it: one statement, not awaited. */
   query(tx: postgres.TransactionSql): postgres.PendingQuery<postgres.Row[]>;
@@ -87,13 +87,12 @@ export async function measure(
 export async function send(sql: postgres.Sql, request: Request): Promise<{ rows: postgres.Row[]; databaseMs: number }> {
   const mode = request.method === 'GET' ? 'isolation level read committed read only' : 'isolation level read committed';
   const claims = JSON.stringify(request.as ?? {});
+  // 'none' keeps the session's own role: the superuser, for the baselines without row-level security.
+  const role = request.as ? 'authenticated' : 'none';
   const [, rows, [timing]] = await sql.begin(mode, (tx) => [
-    request.as
-      ? tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('role', 'authenticated', true),
-                  set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
-                  set_config('request.path', ${request.path}, true)`
-      : tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('request.jwt.claims', ${claims}, true),
-                  set_config('request.method', ${request.method}, true), set_config('request.path', ${request.path}, true)`,
+    tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('role', ${role}, true),
+              set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
+              set_config('request.path', ${request.path}, true)`,
     request.query(tx),
     tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms`,
   ]);

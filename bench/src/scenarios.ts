@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { type Claims, claimsOf, type Request } from './requests.ts';
+import { type Claims, claimsOf, type Request, send } from './requests.ts';
 
 /** An organization the requests act in, with what an app would have at hand for it. */
 export interface Subject {
@@ -72,25 +72,26 @@ export async function loadContext(sql: postgres.Sql): Promise<Context> {
  * (100 updates each), and keeps the cursor from just before: sync_changes from it returns them.
  */
 export async function prepareSync(sql: postgres.Sql, context: Context): Promise<void> {
-  const cursors: Record<string, string> = {};
-  for (const [name, subject] of [
-    ['company', context.company],
-    ['household', context.households[0]],
-  ] as const) {
+  const changeHundred = async (subject: Subject) => {
     const [{ cursor }] = await sql<
       { cursor: string }[]
     >`select pg_snapshot_xmin(pg_current_snapshot())::text as cursor`;
-    await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-                      set_config('request.jwt.claims', ${JSON.stringify(subject.claims)}, true)`;
+    await send(sql, {
+      as: subject.claims,
+      method: 'PATCH',
+      path: '/transactions',
       // A new note each run, so each run makes 100 real changes (an unchanged row logs nothing).
-      await tx`update public.transactions set notes = 'Kontrollerad ' || clock_timestamp()::text
-               where id in (select id from public.transactions where org_id = ${subject.org}
-                            order by booked_on desc, reference desc limit 100)`;
+      query: (tx) => tx`
+        update public.transactions set notes = 'Kontrollerad ' || clock_timestamp()::text
+        where id in (select id from public.transactions where org_id = ${subject.org}
+                     order by booked_on desc, reference desc limit 100)`,
     });
-    cursors[name] = cursor;
-  }
-  context.syncCursors = { company: cursors.company, household: cursors.household };
+    return cursor;
+  };
+  context.syncCursors = {
+    company: await changeHundred(context.company),
+    household: await changeHundred(context.households[0]),
+  };
 }
 
 // Queries shaped as PostgREST shapes them: the read in a CTE, the body as one json_agg. ----------
@@ -124,12 +125,16 @@ function scalarRpc(tx: postgres.TransactionSql, call: postgres.Fragment) {
     from (select * from pgrst_source) _postgrest_t`;
 }
 
+/** A split part's share of its transaction's base amount (the whole amount when `s` is no part). */
+const baseShare = (tx: postgres.TransactionSql) =>
+  tx`coalesce(round(s.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint, t.base_amount_minor)`;
+
 /** expense_stats' answer computed from the raw rows (split parts by their share) instead of the totals. */
 function rawExpenseStats(tx: postgres.TransactionSql, org: string, year: number) {
   return tx`
     with lines as (
       select coalesce(s.category_id, t.category_id) as key, extract(month from t.booked_on)::int as month_no, t.kind,
-             coalesce(round(s.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint, t.base_amount_minor) as base
+             ${baseShare(tx)} as base
       from public.transactions t
       left join public.transaction_splits s on t.is_split and s.org_id = t.org_id and s.transaction_id = t.id
       where t.org_id = ${org} and t.deleted_at is null and t.kind <> 'transfer'
@@ -176,7 +181,7 @@ function rawDashboard(tx: postgres.TransactionSql, org: string, from: string, to
       'fixed_minor', (select coalesce(sum(base_amount_minor) filter (where kind = 'expense' and contract_id is not null), 0) from t),
       'by_category', (select jsonb_agg(x) from (
           select coalesce(s.category_id, t.category_id) as category_id,
-                 sum(coalesce(round(s.amount_minor::numeric * t.base_amount_minor / t.amount_minor)::bigint, t.base_amount_minor)) as amount_minor
+                 sum(${baseShare(tx)}) as amount_minor
           from t left join public.transaction_splits s on t.is_split and s.org_id = t.org_id and s.transaction_id = t.id
           group by 1) x),
       'by_vendor', (select jsonb_agg(x) from (
