@@ -36,6 +36,11 @@ export interface Measurement extends Percentiles {
   rps: number;
   /** Measured by the server: from the request's first statement to the end of its query. */
   database: Percentiles;
+  /**
+   * Database time less the time the backend waited for a CPU meanwhile (Linux run-queue delay):
+   * what the request cost, without its turn in the queue. Null where the kernel does not say.
+   */
+  running: Percentiles | null;
 }
 
 /**
@@ -54,49 +59,59 @@ export async function measure(
   const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
   try {
     let n = 0;
-    const run = async (until: number, client: number[] | null, database: number[] | null) => {
+    const run = async (until: number, times: { client: number[]; database: number[]; running: number[] } | null) => {
       while (performance.now() < until) {
         const request = next(n++);
         const started = performance.now();
-        const { databaseMs } = await send(sql, request);
-        client?.push(performance.now() - started);
-        database?.push(databaseMs);
+        const { databaseMs, waitedMs } = await send(sql, request);
+        if (!times) continue;
+        times.client.push(performance.now() - started);
+        times.database.push(databaseMs);
+        if (waitedMs !== null) times.running.push(databaseMs - waitedMs);
       }
     };
     const clients = Array.from({ length: concurrency });
-    await Promise.all(clients.map(() => run(performance.now() + (seconds * 1000) / 5, null, null)));
-    const client: number[] = [];
-    const database: number[] = [];
+    await Promise.all(clients.map(() => run(performance.now() + (seconds * 1000) / 5, null)));
+    const times = { client: [] as number[], database: [] as number[], running: [] as number[] };
     const started = performance.now();
     const until = started + seconds * 1000;
-    await Promise.all(clients.map(() => run(until, client, database)));
+    await Promise.all(clients.map(() => run(until, times)));
     const elapsed = (performance.now() - started) / 1000;
     return {
-      requests: client.length,
+      requests: times.client.length,
       seconds: Math.round(elapsed * 100) / 100,
-      rps: Math.round(client.length / elapsed),
-      ...percentiles(client),
-      database: percentiles(database),
+      rps: Math.round(times.client.length / elapsed),
+      ...percentiles(times.client),
+      database: percentiles(times.database),
+      running: times.running.length === times.database.length ? percentiles(times.running) : null,
     };
   } finally {
     await sql.end();
   }
 }
 
-/** Runs one request; its rows, and the database time it took (ms). */
-export async function send(sql: postgres.Sql, request: Request): Promise<{ rows: postgres.Row[]; databaseMs: number }> {
+/**
+ * Runs one request; its rows, the database time it took (ms), and how much of that the backend
+ * waited for a CPU (ms; null where the kernel does not tell).
+ */
+export async function send(
+  sql: postgres.Sql,
+  request: Request,
+): Promise<{ rows: postgres.Row[]; databaseMs: number; waitedMs: number | null }> {
   const mode = request.method === 'GET' ? 'isolation level read committed read only' : 'isolation level read committed';
   const claims = JSON.stringify(request.as ?? {});
   // 'none' keeps the session's own role: the superuser, for the baselines without row-level security.
   const role = request.as ? 'authenticated' : 'none';
   const [, rows, [timing]] = await sql.begin(mode, (tx) => [
-    tx`select set_config('bench.started', clock_timestamp()::text, true), set_config('role', ${role}, true),
+    tx`select set_config('bench.started', clock_timestamp()::text, true),
+              set_config('bench.run_queue_ns', coalesce(bench.run_queue_ns()::text, ''), true), set_config('role', ${role}, true),
               set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
               set_config('request.path', ${request.path}, true)`,
     request.query(tx),
-    tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms`,
+    tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms,
+              ((bench.run_queue_ns() - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms`,
   ]);
-  return { rows, databaseMs: timing.ms as number };
+  return { rows, databaseMs: timing.ms as number, waitedMs: timing.waited_ms as number | null };
 }
 
 function percentiles(times: number[]): Percentiles {
