@@ -126,6 +126,20 @@ async function checkAnswers(sql: postgres.Sql, context: Context): Promise<string
       'dashboard gives the same income and expenses as the raw rows',
     ),
   );
+  // The vendors come from the yearly and monthly vendor totals: the top ten must be the raw rows'.
+  const topOf = (vendors: { vendor_id: string | null; expense_minor: number | string }[]) =>
+    JSON.stringify(
+      vendors
+        .filter((v) => v.vendor_id !== null)
+        .slice(0, 10)
+        .map((v) => [v.vendor_id, Number(v.expense_minor)]),
+    );
+  answers.push(
+    expect(
+      dashboard.top_vendors.length === 10 && topOf(dashboard.top_vendors) === topOf(rawDashboard.by_vendor),
+      'dashboard names the same ten top vendors, with the same expenses, as the raw rows',
+    ),
+  );
   for (const key of ['sync_company', 'sync_household']) {
     const sync = await body(key);
     answers.push(expect(sync.changes.length === 100, `${key}: sync_changes returns the 100 changes after the cursor`));

@@ -36,7 +36,7 @@ describe('npm run bench -- --quick', () => {
         expect(report.load.counts[kind], kind).toBeGreaterThan(0);
       }
       expect(report.load.checks).toHaveLength(4);
-      expect(report.answers).toHaveLength(7);
+      expect(report.answers).toHaveLength(8);
 
       const keys = report.scenarios.map((s: { key: string }) => s.key);
       expect(keys).toEqual([
