@@ -538,6 +538,11 @@ describe('search', () => {
   it('filters by text (counterparty, description, vendor name), amount, date, category tree, vendor and tag', async () => {
     expect((await search({ text_query: 'ica' })).data).toHaveLength(12);
     expect((await search({ text_query: '50%' })).data?.map((t) => t.reference)).toEqual([refs[4]]);
+    // The text as written, in any case: its words in another order, apart, or `_` as a wildcard find nothing.
+    expect((await search({ text_query: 'Nära TOMTEBO ' })).data).toHaveLength(12);
+    for (const text_query of ['tomtebo nära', 'ica tomtebo', 'ica_nära', '50 rabatt', 'max%burgers']) {
+      expect((await search({ text_query })).data, text_query).toHaveLength(0);
+    }
     expect(
       (await search({ text_query: 'tomtebo', min_amount_minor: 10000, max_amount_minor: 20000 })).data
         ?.map((t) => t.amount_minor)
