@@ -13,7 +13,7 @@ import {
   writeReport,
 } from './report.ts';
 import { measure, send } from './requests.ts';
-import { type Context, loadContext, preparePlainCopy, prepareSync, scenarios } from './scenarios.ts';
+import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -38,7 +38,6 @@ async function main(options: BenchOptions): Promise<void> {
     try {
       const context = await loadContext(sql);
       await prepareSync(sql, context);
-      await preparePlainCopy(sql);
       const answers = await checkAnswers(sql, context);
       for (const answer of answers) log(`answer checked: ${answer}`);
 

@@ -92,7 +92,8 @@ export async function openBenchDatabase(
   await prepareDatabase({ url, log: createLog('bench', { quiet: true }), seed: false });
   const sql = connect(url, { max: 1 });
   try {
-    for (const file of ['catalog.sql', 'generator.sql', 'measure.sql']) await sql.file(path.join(benchSqlDir, file));
+    for (const file of ['catalog.sql', 'generator.sql', 'measure.sql', 'baseline.sql'])
+      await sql.file(path.join(benchSqlDir, file));
   } finally {
     await sql.end();
   }

@@ -99,12 +99,17 @@ export async function loadDataset(url: string, options: BenchOptions, log: Log):
     await timed('monthly totals rebuilt', () =>
       inParallel(url, workers, orgs, (db, org) => db`select private.rebuild_monthly_totals(${org})`),
     );
+    await timed(
+      'copy of the transactions without triggers (the insert baseline)',
+      () => sql`select bench.create_plain_copy()`,
+    );
     await timed('vacuum and analyze', () =>
       inParallel(
         url,
         workers,
         [
           'public.transactions',
+          'bench.transactions_plain',
           'public.audit_log',
           'public.transaction_splits',
           'private.monthly_totals',

@@ -360,29 +360,6 @@ export function scenarios(context: Context): Scenario[] {
   ];
 }
 
-/**
- * The baseline table for inserts: the transactions table's columns, defaults, checks, indexes and
- * row-level security, without a trigger (the reference comes from a sequence instead).
- */
-export async function preparePlainCopy(sql: postgres.Sql): Promise<void> {
-  await sql.unsafe(`
-    drop table if exists bench.transactions_plain;
-    drop sequence if exists bench.plain_reference_seq;
-    create sequence bench.plain_reference_seq;
-    create table bench.transactions_plain (like public.transactions including all);
-    alter table bench.transactions_plain
-      alter column reference set default 'P' || lpad(nextval('bench.plain_reference_seq')::text, 6, '0');
-    alter table bench.transactions_plain enable row level security;
-    create policy "members add records" on bench.transactions_plain for insert to authenticated
-      with check (org_id = any ((select private.org_ids_with_role('member'))::uuid[]));
-    create policy "members read live records" on bench.transactions_plain for select to authenticated
-      using (org_id = any ((select private.org_ids_with_role('viewer'))::uuid[]) and deleted_at is null);
-    grant usage on schema bench to authenticated;
-    grant usage on sequence bench.plain_reference_seq to authenticated;
-    grant select, insert on bench.transactions_plain to authenticated;
-  `);
-}
-
 function fail(message: string): never {
   throw new Error(message);
 }
