@@ -127,6 +127,21 @@ describe('once the trial has expired', () => {
     expect(counts).toEqual({ transactions: 1, vendors: 0, tags: 0 });
   });
 
+  it('refuses attachment files into Storage too, which it accepted before the trial ended', async () => {
+    const { org, member } = await orgWithTag();
+    const receipt = () => new Blob(['%PDF-1.4 receipt'], { type: 'application/pdf' });
+    const files = member.client.storage.from('attachments');
+    const before = await files.upload(`${org.id}/${randomUUID()}/receipt.pdf`, receipt());
+    expect(before.error).toBeNull();
+    await expireTrial(org.id);
+    const path = `${org.id}/${randomUUID()}/receipt.pdf`;
+    const after = await files.upload(path, receipt());
+    expect(after.error).not.toBeNull();
+    const [{ stored }] = await adminSql`
+      select count(*)::int as stored from storage.objects where bucket_id = 'attachments' and name = ${path}`;
+    expect(stored).toBe(0);
+  });
+
   it('refuses restoring from the trash, changing settings and inviting', async () => {
     const { org, tag } = await orgWithTag();
     await org.owner.client.from('tags').delete().eq('id', tag.id);

@@ -127,6 +127,42 @@ describe('paying', () => {
   });
 });
 
+describe('subscribing again', () => {
+  it('applies the new subscription’s first update even in the second of its checkout', async () => {
+    const { org, plan, customer, subscription } = await payingOrganization('resubscribe');
+    const t = unixNow();
+    const ended = stripeEvent(
+      'customer.subscription.deleted',
+      subscriptionObject({
+        id: subscription,
+        customer,
+        orgId: org.id,
+        price: plan.price as string,
+        status: 'canceled',
+      }),
+      t,
+    );
+    expect((await deliver(ended)).body.outcome).toBe('applied');
+    const next = stripeId('sub');
+    const checkout = stripeEvent(
+      'checkout.session.completed',
+      checkoutSession(org.id, customer, next, plan.id),
+      t + 60,
+    );
+    expect((await deliver(checkout)).body.outcome).toBe('applied');
+    const periodStart = t + 60;
+    const update = stripeEvent(
+      'customer.subscription.updated',
+      subscriptionObject({ id: next, customer, orgId: org.id, price: plan.price as string, periodStart }),
+      t + 60,
+    );
+    expect((await deliver(update)).body.outcome).toBe('applied');
+    const row = await subscriptionRow(org.id);
+    expect(row).toMatchObject({ status: 'active', stripe_status: 'active', stripe_subscription_id: next });
+    expect(row.current_period_start.getTime()).toBe(periodStart * 1000);
+  });
+});
+
 describe('subscription events', () => {
   it.each(['current', 'legacy'] as const)('read the plan and the period from the %s object shape', async (shape) => {
     const { org, customer, subscription } = await payingOrganization(`shape${shape}`);

@@ -103,6 +103,21 @@ describe('categories', () => {
       .eq('id', coffee?.id as string);
     expect(gone).toEqual([]);
   });
+
+  it('change kind only while nothing uses them', async () => {
+    const kindOf = (id: string, kind: 'expense' | 'income') =>
+      owner.client.from('categories').update({ kind }).eq('id', id).select('kind');
+    // Food has children and transactions: its kind stays.
+    expect((await kindOf(food, 'income')).error?.message).toBe('CATEGORY_IN_USE');
+    const { data: fresh } = await owner.client
+      .from('categories')
+      .insert({ org_id: orgId, kind: 'expense', name: 'Lotteri' })
+      .select()
+      .single();
+    const changed = await kindOf(fresh?.id as string, 'income');
+    expect(changed.error).toBeNull();
+    expect(changed.data).toEqual([{ kind: 'income' }]);
+  });
 });
 
 describe('transactions', () => {
@@ -299,6 +314,17 @@ describe('transactions', () => {
     const { data: balances } = await owner.client.rpc('account_balances', { org_id: orgId });
     expect(balances?.find((b) => b.account_id === savings)?.balance_minor).toBe(1500000);
 
+    // Corrected amount: what arrives follows what was sent, so both accounts move by the same.
+    const corrected = await owner.client
+      .from('transactions')
+      .update({ amount_minor: 400000 })
+      .eq('id', transfer.id)
+      .select('to_amount_minor')
+      .single();
+    expect(corrected.data?.to_amount_minor).toBe(400000);
+    const { data: after400 } = await owner.client.rpc('account_balances', { org_id: orgId });
+    expect(after400?.find((b) => b.account_id === savings)?.balance_minor).toBe(1400000);
+
     const sameAccount = await owner.client
       .from('transactions')
       .insert({
@@ -447,9 +473,16 @@ describe('splits', () => {
       { position: 2, category_id: homeFurnishing, amount_minor: 30000, note: 'Kastruller' },
     ]);
 
-    // The whole cannot change alone; with its parts it can.
+    // The whole cannot change alone, nor become income under expense parts; with its parts it can.
     const alone = await owner.client.from('transactions').update({ amount_minor: 90000 }).eq('id', receipt.id).select();
     expect(alone.error?.message).toBe('SPLIT_SUM_MISMATCH');
+    const toIncome = await owner.client.from('transactions').update({ kind: 'income' }).eq('id', receipt.id).select();
+    expect(toIncome.error?.message).toBe('CATEGORY_KIND_MISMATCH');
+    const noParts = await owner.client.rpc('set_transaction_splits', {
+      transaction_id: receipt.id,
+      parts: null as never,
+    });
+    expect(noParts.error?.message).toBe('VALIDATION_FAILED');
     const together = await owner.client.rpc('set_transaction_splits', {
       transaction_id: receipt.id,
       parts: parts(60000, 30000),
@@ -618,6 +651,16 @@ describe('vendors', () => {
     expect(moved?.vendor_id).toBe(a.vendor_id);
     const { data: trash } = await owner.client.rpc('list_trash', { org_id: orgId, of_table: 'vendors' });
     expect(trash?.find((t) => t.id === b.vendor_id)?.record).toMatchObject({ merged_into_id: a.vendor_id });
+    // The merged name keeps leading to the vendor it was merged into.
+    const again = await addTransaction(owner, {
+      org_id: orgId,
+      kind: 'expense',
+      booked_on: '2025-11-04',
+      amount_minor: 300,
+      currency: 'SEK',
+      counterparty: 'HEMKOP',
+    });
+    expect(again.vendor_id).toBe(a.vendor_id);
 
     const self = await owner.client.rpc('merge_vendors', {
       source_id: a.vendor_id as string,
