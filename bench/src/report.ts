@@ -31,7 +31,8 @@ export interface Report {
     postgres: string;
     settings: Record<string, string>;
   };
-  database: { server: string; name: string; reused: boolean };
+  /** foldedSlots: totals rows an earlier run's inserts left in slots, folded before timing. */
+  database: { server: string; name: string; reused: boolean; foldedSlots: number };
   params: Record<string, number>;
   concurrency: number;
   secondsPerScenario: number;
@@ -125,6 +126,7 @@ export function scenarioTable(report: Report): string {
       fmt(d.p99, 2),
       r.running ? `${fmt(r.running.p50, 2)} / ${fmt(r.running.p95, 2)}` : '–',
       `${fmt(r.p50, 2)} / ${fmt(r.p95, 2)}`,
+      r.storageReadKiB === null ? '–' : fmt(r.storageReadKiB, 1),
       versus,
     ];
   });
@@ -138,6 +140,7 @@ export function scenarioTable(report: Report): string {
       'db p99 ms',
       'running p50 / p95 ms',
       'client p50 / p95 ms',
+      'read from storage, KiB per request',
       'scenario ÷ this baseline',
     ],
     rows,
@@ -167,7 +170,11 @@ export function markdown(report: Report): string {
     `Postgres settings: ${Object.entries(m.settings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}.`,
-    `Database \`${report.database.name}\` on ${report.database.server}${report.database.reused ? ' (data set reused from an earlier run)' : ''}.`,
+    `Database \`${report.database.name}\` on ${report.database.server}${
+      report.database.reused
+        ? ` (data set reused from an earlier run; the ${report.database.foldedSlots} totals rows its inserts left in slots were folded first, as the nightly job folds them)`
+        : ''
+    }.`,
     `${report.concurrency} concurrent clients, ${report.secondsPerScenario} s per scenario after a warm-up.`,
     '',
     '## Data set',

@@ -41,6 +41,11 @@ export interface Measurement extends Percentiles {
    * what the request cost, without its turn in the queue. Null where the kernel does not say.
    */
   running: Percentiles | null;
+  /**
+   * KiB read from storage per request, on average: pages neither shared_buffers nor the kernel's
+   * page cache held. Null where the kernel does not say.
+   */
+  storageReadKiB: number | null;
 }
 
 /**
@@ -59,20 +64,22 @@ export async function measure(
   const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
   try {
     let n = 0;
-    const run = async (until: number, times: { client: number[]; database: number[]; running: number[] } | null) => {
+    type Times = { client: number[]; database: number[]; running: number[]; readBytes: number[] };
+    const run = async (until: number, times: Times | null) => {
       while (performance.now() < until) {
         const request = next(n++);
         const started = performance.now();
-        const { databaseMs, waitedMs } = await send(sql, request);
+        const { databaseMs, waitedMs, readBytes } = await send(sql, request);
         if (!times) continue;
         times.client.push(performance.now() - started);
         times.database.push(databaseMs);
         if (waitedMs !== null) times.running.push(databaseMs - waitedMs);
+        if (readBytes !== null) times.readBytes.push(readBytes);
       }
     };
     const clients = Array.from({ length: concurrency });
     await Promise.all(clients.map(() => run(performance.now() + (seconds * 1000) / 5, null)));
-    const times = { client: [] as number[], database: [] as number[], running: [] as number[] };
+    const times: Times = { client: [], database: [], running: [], readBytes: [] };
     const started = performance.now();
     const until = started + seconds * 1000;
     await Promise.all(clients.map(() => run(until, times)));
@@ -84,6 +91,10 @@ export async function measure(
       ...percentiles(times.client),
       database: percentiles(times.database),
       running: times.running.length === times.database.length ? percentiles(times.running) : null,
+      storageReadKiB:
+        times.readBytes.length === times.database.length && times.readBytes.length > 0
+          ? Math.round((times.readBytes.reduce((a, b) => a + b, 0) / times.readBytes.length / 1024) * 10) / 10
+          : null,
     };
   } finally {
     await sql.end();
@@ -91,27 +102,35 @@ export async function measure(
 }
 
 /**
- * Runs one request; its rows, the database time it took (ms), and how much of that the backend
- * waited for a CPU (ms; null where the kernel does not tell).
+ * Runs one request; its rows, the database time it took (ms), how much of that the backend
+ * waited for a CPU (ms), and the bytes it read from storage (the last two null where the kernel
+ * does not tell).
  */
 export async function send(
   sql: postgres.Sql,
   request: Request,
-): Promise<{ rows: postgres.Row[]; databaseMs: number; waitedMs: number | null }> {
+): Promise<{ rows: postgres.Row[]; databaseMs: number; waitedMs: number | null; readBytes: number | null }> {
   const mode = request.method === 'GET' ? 'isolation level read committed read only' : 'isolation level read committed';
   const claims = JSON.stringify(request.as ?? {});
   // 'none' keeps the session's own role: the superuser, for the baselines without row-level security.
   const role = request.as ? 'authenticated' : 'none';
   const [, rows, [timing]] = await sql.begin(mode, (tx) => [
-    tx`select set_config('bench.started', clock_timestamp()::text, true),
+    tx`select set_config('bench.read_bytes', coalesce(bench.storage_read_bytes()::text, ''), true),
+              set_config('bench.started', clock_timestamp()::text, true),
               set_config('bench.run_queue_ns', coalesce(bench.run_queue_ns()::text, ''), true), set_config('role', ${role}, true),
               set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
               set_config('request.path', ${request.path}, true)`,
     request.query(tx),
     tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms,
-              ((bench.run_queue_ns() - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms`,
+              ((bench.run_queue_ns() - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms,
+              (bench.storage_read_bytes() - nullif(current_setting('bench.read_bytes'), '')::bigint)::float8 as read_bytes`,
   ]);
-  return { rows, databaseMs: timing.ms as number, waitedMs: timing.waited_ms as number | null };
+  return {
+    rows,
+    databaseMs: timing.ms as number,
+    waitedMs: timing.waited_ms as number | null,
+    readBytes: timing.read_bytes as number | null,
+  };
 }
 
 function percentiles(times: number[]): Percentiles {
