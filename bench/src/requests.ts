@@ -115,15 +115,15 @@ export async function send(
   // 'none' keeps the session's own role: the superuser, for the baselines without row-level security.
   const role = request.as ? 'authenticated' : 'none';
   const [, rows, [timing]] = await sql.begin(mode, (tx) => [
-    tx`select set_config('bench.read_bytes', coalesce(bench.storage_read_bytes()::text, ''), true),
+    tx`select set_config('bench.read_bytes', coalesce(bench.proc_counter('/proc/self/io', 'read_bytes: ([0-9]+)')::text, ''), true),
               set_config('bench.started', clock_timestamp()::text, true),
-              set_config('bench.run_queue_ns', coalesce(bench.run_queue_ns()::text, ''), true), set_config('role', ${role}, true),
+              set_config('bench.run_queue_ns', coalesce(bench.proc_counter('/proc/self/schedstat', '^[0-9]+ ([0-9]+)')::text, ''), true), set_config('role', ${role}, true),
               set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
               set_config('request.path', ${request.path}, true)`,
     request.query(tx),
     tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms,
-              ((bench.run_queue_ns() - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms,
-              (bench.storage_read_bytes() - nullif(current_setting('bench.read_bytes'), '')::bigint)::float8 as read_bytes`,
+              ((bench.proc_counter('/proc/self/schedstat', '^[0-9]+ ([0-9]+)') - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms,
+              (bench.proc_counter('/proc/self/io', 'read_bytes: ([0-9]+)') - nullif(current_setting('bench.read_bytes'), '')::bigint)::float8 as read_bytes`,
   ]);
   return {
     rows,
