@@ -25,11 +25,8 @@ async function main(options: BenchOptions): Promise<void> {
     const params = datasetParams(options);
     const database = await openBenchDatabase(server.url, options.databaseName, params, options.fresh);
     let load: LoadReport | null = null;
-    let foldedSlots = 0;
     if (database.reused) {
       log(`reusing the data set in ${options.databaseName} (same sizes and schema; --fresh loads anew)`);
-      foldedSlots = await foldTotalsSlots(database.url);
-      log(`folded ${foldedSlots} totals rows left in slots by the earlier run's inserts`);
     } else {
       log(`loading ${JSON.stringify(params)} into ${options.databaseName}`);
       load = await loadDataset(database.url, options, log);
@@ -39,6 +36,11 @@ async function main(options: BenchOptions): Promise<void> {
 
     const sql = connect(database.url, { max: 2 });
     try {
+      let foldedSlots = 0;
+      if (database.reused) {
+        foldedSlots = await foldTotalsSlots(sql);
+        log(`folded ${foldedSlots} totals rows left in slots by the earlier run's inserts`);
+      }
       const context = await loadContext(sql);
       await prepareSync(sql, context);
       const answers = await checkAnswers(sql, context);
@@ -162,6 +164,20 @@ async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: n
   ];
 }
 
+/**
+ * An earlier run's thousands of concurrent inserts sit in the totals' per-backend slots, which
+ * the nightly job folds (private.compact_all_monthly_totals); a deployment would have run it
+ * since, so a reused data set gets the same before it is timed. Returns the slot rows folded.
+ */
+async function foldTotalsSlots(sql: postgres.Sql): Promise<number> {
+  const slotRows = async () =>
+    (await sql<{ n: number }[]>`select count(*)::int as n from private.monthly_totals where slot <> 0`)[0].n;
+  const before = await slotRows();
+  await sql`call private.compact_all_monthly_totals()`;
+  await sql`vacuum (analyze) private.monthly_totals`;
+  return before - (await slotRows());
+}
+
 async function machine(sql: postgres.Sql): Promise<Report['machine']> {
   const [{ version }] = await sql<{ version: string }[]>`select version()`;
   const settings = await sql<{ name: string; setting: string }[]>`
@@ -183,22 +199,4 @@ try {
 } catch (error) {
   console.error(`\n[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
-}
-
-/**
- * An earlier run's thousands of concurrent inserts sit in the totals' per-backend slots, which
- * the nightly job folds (private.compact_all_monthly_totals); a deployment would have run it
- * since, so a reused data set gets the same before it is timed. Returns the slot rows folded.
- */
-async function foldTotalsSlots(url: string): Promise<number> {
-  const sql = connect(url, { max: 1 });
-  try {
-    const [{ slots }] = await sql<{ slots: number }[]>`
-      select count(*)::int as slots from private.monthly_totals where slot <> 0`;
-    await sql.unsafe('call private.compact_all_monthly_totals()');
-    await sql.unsafe('vacuum (analyze) private.monthly_totals');
-    return slots;
-  } finally {
-    await sql.end();
-  }
 }

@@ -55,7 +55,8 @@ export async function loadContext(sql: postgres.Sql): Promise<Context> {
   const [terms] = await sql<{ supplier: string; invoice: string }[]>`
     select (select v.name from public.vendors v where v.org_id = ${company.org} order by v.name offset 7 limit 1) as supplier,
            (select substring(t.description from '[0-9]{5}$') from public.transactions t
-            where t.org_id = ${company.org} and t.description ~ '[0-9]{5}$' order by t.booked_on limit 1) as invoice`;
+            where t.org_id = ${company.org} and t.deleted_at is null and t.description ~ '[0-9]{5}$'
+            order by t.booked_on limit 1) as invoice`;
   return {
     company,
     households,

@@ -75,4 +75,28 @@ describe('npm run bench -- --quick', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('reuses the loaded data set, folding the totals slots the earlier run left, with the sums intact', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-bench-'));
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'bench/src/cli.ts', '--quick', '--database-url', target.dbUrl, '--out', out],
+        { timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const json = fs.readdirSync(out).find((f) => f.endsWith('-quick.json'));
+      expect(json, stdout).toBeDefined();
+      const report = JSON.parse(fs.readFileSync(path.join(out, json as string), 'utf8'));
+      expect(report.database.reused).toBe(true);
+      expect(report.load).toBeNull();
+      // The first test's concurrent inserts went into slots; the fold moved them into slot 0 ...
+      expect(report.database.foldedSlots).toBeGreaterThan(0);
+      // ... without changing a sum: the answers match the raw rows, and so do the totals after
+      // this run's own inserts.
+      expect(report.answers).toHaveLength(8);
+      expect(report.afterWrites[0]).toMatch(/monthly totals still equal a fresh aggregate/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
