@@ -103,6 +103,7 @@ function check(label: string, value: number, op: Target['op'], limit: number, un
 
 const BASELINE_OF: Record<string, string> = {
   list_newest_superuser: 'list_newest',
+  list_small_household_superuser: 'list_small_household',
   expense_stats_raw: 'expense_stats',
   dashboard_raw: 'dashboard',
   insert_without_triggers: 'insert_spread',

@@ -277,6 +277,11 @@ export function scenarios(context: Context): Scenario[] {
       },
     },
     {
+      key: 'list_small_household_superuser',
+      title: 'baseline: the household list as a superuser, without row-level security',
+      request: (n) => get('/transactions', null, (tx) => newestFirst(tx, pick(households, n).org)),
+    },
+    {
       key: 'expense_stats',
       title: `expense_stats(${context.statsYear}), big company`,
       request: () =>

@@ -44,6 +44,7 @@ describe('npm run bench -- --quick', () => {
         'list_newest_superuser',
         'list_keyset_page_101',
         'list_small_household',
+        'list_small_household_superuser',
         'expense_stats',
         'expense_stats_raw',
         'dashboard',
