@@ -245,17 +245,22 @@ export function scenarios(context: Context): Scenario[] {
     query: (tx) => insertQuery(tx, table, newRow(subject, n)),
   });
   const syncCursors = () => context.syncCursors ?? fail('prepareSync runs before the sync scenarios');
+  const listNewest: Scenario = {
+    key: 'list_newest',
+    title: 'list newest 50 with category and vendor names, big company',
+    request: () => get('/transactions', company.claims, (tx) => newestFirst(tx, company.org)),
+  };
+  const listHousehold: Scenario = {
+    key: 'list_small_household',
+    title: 'list newest 50, a small household beside the big company',
+    request: (n) => {
+      const household = pick(households, n);
+      return get('/transactions', household.claims, (tx) => newestFirst(tx, household.org));
+    },
+  };
   return [
-    {
-      key: 'list_newest',
-      title: 'list newest 50 with category and vendor names, big company',
-      request: () => get('/transactions', company.claims, (tx) => newestFirst(tx, company.org)),
-    },
-    {
-      key: 'list_newest_superuser',
-      title: 'baseline: the same read as a superuser, without row-level security',
-      request: () => get('/transactions', null, (tx) => newestFirst(tx, company.org)),
-    },
+    listNewest,
+    withoutRls(listNewest, 'baseline: the same read as a superuser, without row-level security'),
     {
       key: 'list_keyset_page_101',
       title: 'keyset page 101 (after 100 pages of 50), big company',
@@ -268,19 +273,8 @@ export function scenarios(context: Context): Scenario[] {
           ),
         ),
     },
-    {
-      key: 'list_small_household',
-      title: 'list newest 50, a small household beside the big company',
-      request: (n) => {
-        const household = pick(households, n);
-        return get('/transactions', household.claims, (tx) => newestFirst(tx, household.org));
-      },
-    },
-    {
-      key: 'list_small_household_superuser',
-      title: 'baseline: the household list as a superuser, without row-level security',
-      request: (n) => get('/transactions', null, (tx) => newestFirst(tx, pick(households, n).org)),
-    },
+    listHousehold,
+    withoutRls(listHousehold, 'baseline: the household list as a superuser, without row-level security'),
     {
       key: 'expense_stats',
       title: `expense_stats(${context.statsYear}), big company`,
@@ -365,6 +359,13 @@ export function scenarios(context: Context): Scenario[] {
     },
   ];
 }
+
+/** The same request as the superuser, where row-level security does not apply: `<key>_superuser`. */
+const withoutRls = (of: Scenario, title: string): Scenario => ({
+  key: `${of.key}_superuser`,
+  title,
+  request: (n) => ({ ...of.request(n), as: null }),
+});
 
 function fail(message: string): never {
   throw new Error(message);
