@@ -12,7 +12,7 @@ import {
   targetTable,
   writeReport,
 } from './report.ts';
-import { measure, send } from './requests.ts';
+import { measure, roleSettings, send } from './requests.ts';
 import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -90,17 +90,40 @@ async function main(options: BenchOptions): Promise<void> {
 /** One request of each kind, checked against what it must answer, so the timings time real work. */
 async function checkAnswers(sql: postgres.Sql, context: Context): Promise<string[]> {
   const byKey = new Map(scenarios(context).map((s) => [s.key, s]));
-  const body = async (key: string) => {
+  const settings = await roleSettings(sql);
+  const requestOf = (key: string) => {
     const scenario = byKey.get(key);
     if (!scenario) throw new Error(`no scenario ${key}`);
-    const { rows } = await send(sql, scenario.request(0));
-    return JSON.parse(rows[0].body);
+    return scenario.request(0);
   };
+  const body = async (key: string) => JSON.parse((await send(sql, requestOf(key), settings)).rows[0].body);
   const expect = (ok: boolean, what: string) => {
     if (!ok) throw new Error(`The benchmark's requests do not answer as they must: ${what}`);
     return what;
   };
   const answers: string[] = [];
+  // Hosted, PostgREST applies the role's settings to each request; the benchmark must too.
+  const [applied] = (
+    await send(
+      sql,
+      {
+        ...requestOf('list_small_household'),
+        query: (tx) => tx`
+          select current_user as role, coalesce(jsonb_object_agg(s.key, current_setting(s.key)), '{}') as settings
+          from jsonb_each_text(${tx.json(settings)}) s`,
+      },
+      settings,
+    )
+  ).rows;
+  const listed = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  answers.push(
+    expect(
+      applied.role === 'authenticated' &&
+        listed.length > 0 &&
+        Object.entries(settings).every(([k, v]) => applied.settings[k] === v),
+      `a signed-in request runs as authenticated with the role's settings, as PostgREST runs it (${listed.join(', ')})`,
+    ),
+  );
   const list = await body('list_newest');
   answers.push(
     expect(list.length === 50 && 'vendor' in list[0], 'the list has 50 rows with category and vendor names'),
@@ -190,6 +213,7 @@ async function machine(sql: postgres.Sql): Promise<Report['machine']> {
     node: process.version,
     postgres: version.split(' on ')[0],
     settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
+    roleSettings: await roleSettings(sql),
   };
 }
 

@@ -30,6 +30,8 @@ export interface Report {
     node: string;
     postgres: string;
     settings: Record<string, string>;
+    /** What PostgREST sets for each request of a signed-in user (`alter role authenticated set`). */
+    roleSettings: Record<string, string>;
   };
   /** foldedSlots: totals rows an earlier run's inserts left in slots, folded before timing. */
   database: { server: string; name: string; reused: boolean; foldedSlots: number };
@@ -171,6 +173,11 @@ export function markdown(report: Report): string {
     `Postgres settings: ${Object.entries(m.settings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}.`,
+    `Set for every request, as PostgREST sets the role \`authenticated\`'s settings: ${
+      Object.entries(m.roleSettings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'nothing'
+    }.`,
     `Database \`${report.database.name}\` on ${report.database.server}${
       report.database.reused
         ? ` (data set reused from an earlier run; the ${report.database.foldedSlots} totals rows its inserts left in slots were folded first, as the nightly job folds them)`

@@ -51,10 +51,11 @@ export interface Measurement extends Percentiles {
 /**
  * Sends requests from `concurrency` clients, each on its own connection, for `seconds` (after a
  * warm-up of a fifth of that, not counted). Each request runs the way PostgREST runs one: a
- * transaction, read-only for GET, whose first statement sets the role and the JWT claims with
- * set_config, then the query, the two pipelined. Two times per request: at the client, from
- * BEGIN to COMMIT (what PostgREST waits for, with this client's round trips), and in the
- * database, from the set_config statement to the end of the query, read by a last statement.
+ * transaction, read-only for GET, whose first statement sets the role, the JWT claims and the
+ * signed-in role's settings with set_config, then the query, the two pipelined. Two times per
+ * request: at the client, from BEGIN to COMMIT (what PostgREST waits for, with this client's
+ * round trips), and in the database, from the set_config statement to the end of the query,
+ * read by a last statement.
  */
 export async function measure(
   url: string,
@@ -63,13 +64,14 @@ export async function measure(
 ): Promise<Measurement> {
   const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
   try {
+    const settings = await roleSettings(sql);
     let n = 0;
     type Times = { client: number[]; database: number[]; running: number[]; readBytes: number[] };
     const run = async (until: number, times: Times | null) => {
       while (performance.now() < until) {
         const request = next(n++);
         const started = performance.now();
-        const { databaseMs, waitedMs, readBytes } = await send(sql, request);
+        const { databaseMs, waitedMs, readBytes } = await send(sql, request, settings);
         if (!times) continue;
         times.client.push(performance.now() - started);
         times.database.push(databaseMs);
@@ -102,13 +104,28 @@ export async function measure(
 }
 
 /**
- * Runs one request; its rows, the database time it took (ms), how much of that the backend
- * waited for a CPU (ms), and the bytes it read from storage (the last two null where the kernel
- * does not tell).
+ * The settings PostgREST applies to every request of a role it impersonates (`alter role ... set`,
+ * its "impersonated role settings"), read as PostgREST reads them: the role's own, for every
+ * database.
+ */
+export async function roleSettings(sql: postgres.Sql, role = 'authenticated'): Promise<Record<string, string>> {
+  const [{ settings }] = await sql<{ settings: Record<string, string> }[]>`
+    select coalesce(jsonb_object_agg(split_part(s, '=', 1), substr(s, strpos(s, '=') + 1)), '{}') as settings
+    from pg_roles r, unnest(r.rolconfig) s
+    where r.rolname = ${role}`;
+  return settings;
+}
+
+/**
+ * Runs one request with `settings` (roleSettings) applied; its rows, the database time it took
+ * (ms), how much of that the backend waited for a CPU (ms), and the bytes it read from storage
+ * (the last two null where the kernel does not tell). The baselines without row-level security
+ * get the same settings, so that they differ from their scenario in nothing else.
  */
 export async function send(
   sql: postgres.Sql,
   request: Request,
+  settings: Record<string, string> = {},
 ): Promise<{ rows: postgres.Row[]; databaseMs: number; waitedMs: number | null; readBytes: number | null }> {
   const mode = request.method === 'GET' ? 'isolation level read committed read only' : 'isolation level read committed';
   const claims = JSON.stringify(request.as ?? {});
@@ -121,7 +138,8 @@ export async function send(
               set_config('bench.run_queue_ns', coalesce(bench.proc_counter('/proc/self/schedstat', '^[0-9]+ ([0-9]+)')::text, ''), true),
               set_config('bench.started', clock_timestamp()::text, true), set_config('role', ${role}, true),
               set_config('request.jwt.claims', ${claims}, true), set_config('request.method', ${request.method}, true),
-              set_config('request.path', ${request.path}, true)`,
+              set_config('request.path', ${request.path}, true),
+              (select count(set_config(s.key, s.value, true)) from jsonb_each_text(${tx.json(settings)}) s)`,
     request.query(tx),
     tx`select (extract(epoch from clock_timestamp() - current_setting('bench.started')::timestamptz) * 1000)::float8 as ms,
               ((bench.proc_counter('/proc/self/schedstat', '^[0-9]+ ([0-9]+)') - nullif(current_setting('bench.run_queue_ns'), '')::bigint) / 1e6)::float8 as waited_ms,

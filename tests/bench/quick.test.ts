@@ -36,7 +36,8 @@ describe('npm run bench -- --quick', () => {
         expect(report.load.counts[kind], kind).toBeGreaterThan(0);
       }
       expect(report.load.checks).toHaveLength(4);
-      expect(report.answers).toHaveLength(8);
+      expect(report.answers).toHaveLength(9);
+      expect(report.machine.roleSettings).toMatchObject({ plan_cache_mode: 'force_generic_plan' });
 
       const keys = report.scenarios.map((s: { key: string }) => s.key);
       expect(keys).toEqual([
@@ -94,7 +95,7 @@ describe('npm run bench -- --quick', () => {
       expect(report.database.foldedSlots).toBeGreaterThan(0);
       // ... without changing a sum: the answers match the raw rows, and so do the totals after
       // this run's own inserts.
-      expect(report.answers).toHaveLength(8);
+      expect(report.answers).toHaveLength(9);
       expect(report.afterWrites[0]).toMatch(/monthly totals still equal a fresh aggregate/);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
