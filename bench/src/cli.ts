@@ -43,12 +43,14 @@ async function main(options: BenchOptions): Promise<void> {
       }
       const context = await loadContext(sql);
       await prepareSync(sql, context);
-      const answers = await checkAnswers(sql, context);
+      // Read once: what every request applies is what the report lists.
+      const settings = await roleSettings(sql);
+      const answers = await checkAnswers(sql, context, settings);
       for (const answer of answers) log(`answer checked: ${answer}`);
 
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios(context)) {
-        const measured = await measure(database.url, scenario.request, options);
+        const measured = await measure(database.url, scenario.request, { ...options, settings });
         results.push({ key: scenario.key, title: scenario.title, ...measured });
         log(
           `${scenario.key}: p50 ${measured.p50} ms, p95 ${measured.p95} ms, p99 ${measured.p99} ms, ${measured.rps} rps`,
@@ -63,7 +65,7 @@ async function main(options: BenchOptions): Promise<void> {
       const report: Report = {
         startedAt,
         quick: options.quick,
-        machine: await machine(sql),
+        machine: { ...(await machine(sql)), roleSettings: settings },
         database: { server: server.source, name: options.databaseName, reused: database.reused, foldedSlots },
         params,
         concurrency: options.concurrency,
@@ -88,9 +90,8 @@ async function main(options: BenchOptions): Promise<void> {
 }
 
 /** One request of each kind, checked against what it must answer, so the timings time real work. */
-async function checkAnswers(sql: postgres.Sql, context: Context): Promise<string[]> {
+async function checkAnswers(sql: postgres.Sql, context: Context, settings: Record<string, string>): Promise<string[]> {
   const byKey = new Map(scenarios(context).map((s) => [s.key, s]));
-  const settings = await roleSettings(sql);
   const requestOf = (key: string) => {
     const scenario = byKey.get(key);
     if (!scenario) throw new Error(`no scenario ${key}`);
@@ -201,7 +202,7 @@ async function foldTotalsSlots(sql: postgres.Sql): Promise<number> {
   return before - (await slotRows());
 }
 
-async function machine(sql: postgres.Sql): Promise<Report['machine']> {
+async function machine(sql: postgres.Sql): Promise<Omit<Report['machine'], 'roleSettings'>> {
   const [{ version }] = await sql<{ version: string }[]>`select version()`;
   const settings = await sql<{ name: string; setting: string }[]>`
     select name, current_setting(name) as setting from pg_settings
@@ -213,7 +214,6 @@ async function machine(sql: postgres.Sql): Promise<Report['machine']> {
     node: process.version,
     postgres: version.split(' on ')[0],
     settings: Object.fromEntries(settings.map((s) => [s.name, s.setting])),
-    roleSettings: await roleSettings(sql),
   };
 }
 

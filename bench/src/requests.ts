@@ -52,19 +52,18 @@ export interface Measurement extends Percentiles {
  * Sends requests from `concurrency` clients, each on its own connection, for `seconds` (after a
  * warm-up of a fifth of that, not counted). Each request runs the way PostgREST runs one: a
  * transaction, read-only for GET, whose first statement sets the role, the JWT claims and the
- * signed-in role's settings with set_config, then the query, the two pipelined. Two times per
- * request: at the client, from BEGIN to COMMIT (what PostgREST waits for, with this client's
- * round trips), and in the database, from the set_config statement to the end of the query,
- * read by a last statement.
+ * signed-in role's `settings` (roleSettings) with set_config, then the query, the two
+ * pipelined. Two times per request: at the client, from BEGIN to COMMIT (what PostgREST waits
+ * for, with this client's round trips), and in the database, from the set_config statement to
+ * the end of the query, read by a last statement.
  */
 export async function measure(
   url: string,
   next: (n: number) => Request,
-  { concurrency, seconds }: { concurrency: number; seconds: number },
+  { concurrency, seconds, settings = {} }: { concurrency: number; seconds: number; settings?: Record<string, string> },
 ): Promise<Measurement> {
   const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
   try {
-    const settings = await roleSettings(sql);
     let n = 0;
     type Times = { client: number[]; database: number[]; running: number[]; readBytes: number[] };
     const run = async (until: number, times: Times | null) => {
