@@ -621,6 +621,26 @@ describe('search', () => {
     expect((await search({ max_rows: 501 })).error?.message).toBe('VALIDATION_FAILED');
     expect((await search({ after_booked_on: '2025-10-01' })).error?.message).toBe('VALIDATION_FAILED');
   });
+
+  // A page without filters runs a query of its own (kept plan); it must list what the filtered one does.
+  it('lists the same rows with or without filters, the trashed left out', async () => {
+    const { error } = await searcher.client
+      .from('transactions')
+      .delete()
+      .eq('org_id', searchOrg)
+      .eq('reference', refs[29]);
+    expect(error).toBeNull();
+    const plain = (await search({ max_rows: 500 })).data?.map((t) => t.reference);
+    const filtered = (await search({ max_rows: 500, from_date: '2000-01-01' })).data?.map((t) => t.reference);
+    expect(plain).toHaveLength(29);
+    expect(plain).not.toContain(refs[29]);
+    expect(plain).toEqual(filtered);
+    // After the middle row of October 5: the first of that day, then October 4's, newest first.
+    const after = { max_rows: 5, after_booked_on: '2025-10-05', after_reference: refs[13] };
+    const page = (await search(after)).data?.map((t) => t.reference);
+    expect(page).toEqual([12, 11, 10, 9, 8].map((i) => refs[i]));
+    expect((await search({ ...after, from_date: '2000-01-01' })).data?.map((t) => t.reference)).toEqual(page);
+  });
 });
 
 describe('vendors', () => {
