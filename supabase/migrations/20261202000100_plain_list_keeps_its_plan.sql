@@ -50,28 +50,6 @@ begin
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED',
       detail = 'after_booked_on and after_reference: give both (the last row''s booked_on and reference) or neither';
   end if;
-  -- The plain list, newest first, a page at a time: a static query, so its plan is kept for the
-  -- session, where the one built below (EXECUTE) is planned anew on every call.
-  if nullif(btrim(text_query), '') is null and num_nulls(from_date, to_date, min_amount_minor, max_amount_minor,
-                                                        category_id, vendor_id, tag_id, account_id, kind) = 9 then
-    -- Two queries, not one with `after_booked_on is null or ...`: a kept plan must serve every
-    -- call, and only the cursor's own query can start the index scan at the cursor.
-    if after_booked_on is null then
-      return query
-        select t.* from public.transactions t
-        where t.org_id = search_transactions.org_id and t.deleted_at is null
-        order by t.booked_on desc, t.reference desc
-        limit max_rows;
-    else
-      return query
-        select t.* from public.transactions t
-        where t.org_id = search_transactions.org_id and t.deleted_at is null
-          and (t.booked_on, t.reference) < (after_booked_on, after_reference)
-        order by t.booked_on desc, t.reference desc
-        limit max_rows;
-    end if;
-    return;
-  end if;
   if nullif(btrim(text_query), '') is not null then
     -- Matches the text anywhere in description, counterparty or notes, or in the vendor's name.
     -- `strpos` decides (so `%` and `_` are literal); the index and the planner get the query's
@@ -108,6 +86,28 @@ begin
   end if;
   if account_id is not null then filters := filters || ' and (t.account_id = $10 or t.to_account_id = $10)'; end if;
   if kind is not null then filters := filters || ' and t.kind = $11'; end if;
+  -- No filter but the cursor: the plain list, newest first, a page at a time. A static query,
+  -- so its plan is kept for the session, where the one built below (EXECUTE) is planned anew on
+  -- every call.
+  if filters = '' then
+    -- Two queries, not one with `after_booked_on is null or ...`: a kept plan must serve every
+    -- call, and only the cursor's own query can start the index scan at the cursor.
+    if after_booked_on is null then
+      return query
+        select t.* from public.transactions t
+        where t.org_id = search_transactions.org_id and t.deleted_at is null
+        order by t.booked_on desc, t.reference desc
+        limit max_rows;
+    else
+      return query
+        select t.* from public.transactions t
+        where t.org_id = search_transactions.org_id and t.deleted_at is null
+          and (t.booked_on, t.reference) < (after_booked_on, after_reference)
+        order by t.booked_on desc, t.reference desc
+        limit max_rows;
+    end if;
+    return;
+  end if;
   if after_booked_on is not null then filters := filters || ' and (t.booked_on, t.reference) < ($12, $13)'; end if;
   return query execute
     'select t.* from public.transactions t where t.org_id = $1 and t.deleted_at is null' || filters ||
