@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signUpUser, type TestUser } from '../helpers/clients.ts';
+import { serviceClient, signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, categoryId, createAccount } from '../helpers/finance.ts';
 import { join, personalOrg } from '../helpers/organizations.ts';
@@ -38,7 +38,11 @@ describe('categories', () => {
       .eq('org_id', germanOrg);
     const byKey = new Map(data?.map((c) => [c.key, c]));
     expect(byKey.get('groceries')?.name).toBe('Lebensmittel');
-    expect(byKey.get('salary')).toMatchObject({ name: 'Gehalt', kind: 'income', parent_id: null });
+    expect(byKey.get('salary')).toMatchObject({
+      name: 'Gehalt',
+      kind: 'income',
+      parent_id: null,
+    });
     const { data: swedish } = await owner.client.from('categories').select('name').eq('id', groceries).single();
     expect(swedish?.name).toBe('Livsmedel');
     expect(data?.length).toBeGreaterThan(30);
@@ -47,19 +51,35 @@ describe('categories', () => {
   it('are two levels deep, a child of the same kind as its parent', async () => {
     const child = await owner.client
       .from('categories')
-      .insert({ org_id: orgId, kind: 'expense', name: 'Ekologiskt', parent_id: groceries })
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        name: 'Ekologiskt',
+        parent_id: groceries,
+      })
       .select()
       .single();
     expect(child.error?.message).toBe('CATEGORY_PARENT_INVALID');
     const wrongKind = await owner.client
       .from('categories')
-      .insert({ org_id: orgId, kind: 'income', name: 'Matpengar', parent_id: food })
+      .insert({
+        org_id: orgId,
+        kind: 'income',
+        name: 'Matpengar',
+        parent_id: food,
+      })
       .select()
       .single();
     expect(wrongKind.error?.message).toBe('CATEGORY_PARENT_INVALID');
     const ok = await owner.client
       .from('categories')
-      .insert({ org_id: orgId, kind: 'expense', name: 'Snacks', parent_id: food, monthly_budget_minor: 50000 })
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        name: 'Snacks',
+        parent_id: food,
+        monthly_budget_minor: 50000,
+      })
       .select()
       .single();
     expect(ok.error).toBeNull();
@@ -69,7 +89,12 @@ describe('categories', () => {
   it('in use cannot be deleted until their transactions have somewhere to go', async () => {
     const { data: coffee } = await owner.client
       .from('categories')
-      .insert({ org_id: orgId, kind: 'expense', name: 'Kaffe', parent_id: food })
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        name: 'Kaffe',
+        parent_id: food,
+      })
       .select()
       .single();
     const spent = await addTransaction(owner, {
@@ -85,9 +110,14 @@ describe('categories', () => {
       .delete()
       .eq('id', coffee?.id as string);
     expect(refused.error?.message).toBe('CATEGORY_IN_USE');
-    const withoutTarget = await owner.client.rpc('delete_category', { category_id: coffee?.id as string });
+    const withoutTarget = await owner.client.rpc('delete_category', {
+      category_id: coffee?.id as string,
+    });
     expect(withoutTarget.error?.message).toBe('CATEGORY_IN_USE');
-    const toIncome = await owner.client.rpc('delete_category', { category_id: coffee?.id as string, move_to: salary });
+    const toIncome = await owner.client.rpc('delete_category', {
+      category_id: coffee?.id as string,
+      move_to: salary,
+    });
     expect(toIncome.error?.message).toBe('CATEGORY_KIND_MISMATCH');
 
     const moved = await owner.client.rpc('delete_category', {
@@ -149,8 +179,15 @@ describe('transactions', () => {
       .select()
       .eq('id', first.vendor_id as string)
       .single();
-    expect(vendor).toMatchObject({ name: 'Willys Hemma AB', normalized_name: 'willys hemma' });
-    expect(first).toMatchObject({ base_amount_minor: 34900, account_amount_minor: 34900, fx_rate: 1 });
+    expect(vendor).toMatchObject({
+      name: 'Willys Hemma AB',
+      normalized_name: 'willys hemma',
+    });
+    expect(first).toMatchObject({
+      base_amount_minor: 34900,
+      account_amount_minor: 34900,
+      fx_rate: 1,
+    });
     // A corrected counterparty names its own vendor; a vendor chosen with it wins.
     const { data: renamed } = await owner.client
       .from('transactions')
@@ -161,7 +198,10 @@ describe('transactions', () => {
     expect(renamed?.vendor_id).not.toBe(first.vendor_id);
     const { data: chosen } = await owner.client
       .from('transactions')
-      .update({ counterparty: 'WILLYS HEMMA 1234 STHLM', vendor_id: first.vendor_id })
+      .update({
+        counterparty: 'WILLYS HEMMA 1234 STHLM',
+        vendor_id: first.vendor_id,
+      })
       .eq('id', second.id)
       .select('vendor_id')
       .single();
@@ -225,15 +265,34 @@ describe('transactions', () => {
       .from('transactions')
       .insert({ ...euro, booked_on: '2025-05-10' })
       .select();
-    expect(missing.error).toMatchObject({ code: 'PT422', message: 'FX_RATE_MISSING' });
+    expect(missing.error).toMatchObject({
+      code: 'PT422',
+      message: 'FX_RATE_MISSING',
+    });
 
     await owner.client.from('exchange_rates').insert([
-      { org_id: orgId, currency: 'EUR', rate_date: '2025-05-09', rate: 10.9512 },
-      { org_id: orgId, currency: 'EUR', rate_date: '2025-05-01', rate: 11.0001 },
+      {
+        org_id: orgId,
+        currency: 'EUR',
+        rate_date: '2025-05-09',
+        rate: 10.9512,
+      },
+      {
+        org_id: orgId,
+        currency: 'EUR',
+        rate_date: '2025-05-01',
+        rate: 11.0001,
+      },
     ]);
     // Saturday: Friday's rate; 1999 cents × 10.9512 = 21891.4 öre.
-    const weekend = await addTransaction(owner, { ...euro, booked_on: '2025-05-10' });
-    expect(weekend).toMatchObject({ fx_rate: 10.9512, base_amount_minor: 21891 });
+    const weekend = await addTransaction(owner, {
+      ...euro,
+      booked_on: '2025-05-10',
+    });
+    expect(weekend).toMatchObject({
+      fx_rate: 10.9512,
+      base_amount_minor: 21891,
+    });
     // More than 7 days after the last rate: no guessing.
     const stale = await owner.client
       .from('transactions')
@@ -241,16 +300,27 @@ describe('transactions', () => {
       .select();
     expect(stale.error?.message).toBe('FX_RATE_MISSING');
     // The rate on the bank statement wins.
-    const given = await addTransaction(owner, { ...euro, booked_on: '2025-05-17', fx_rate: 11.2 });
+    const given = await addTransaction(owner, {
+      ...euro,
+      booked_on: '2025-05-17',
+      fx_rate: 11.2,
+    });
     expect(given.base_amount_minor).toBe(22389);
     // A base-currency card pays a foreign purchase with the base amount.
-    const onCard = await addTransaction(owner, { ...euro, booked_on: '2025-05-09', account_id: bank });
+    const onCard = await addTransaction(owner, {
+      ...euro,
+      booked_on: '2025-05-09',
+      account_id: bank,
+    });
     expect(onCard.account_amount_minor).toBe(onCard.base_amount_minor);
 
     // Changing the currency converts again; a currency without minor units converts too.
-    await owner.client
-      .from('exchange_rates')
-      .insert({ org_id: orgId, currency: 'JPY', rate_date: '2025-05-09', rate: 0.0672 });
+    await owner.client.from('exchange_rates').insert({
+      org_id: orgId,
+      currency: 'JPY',
+      rate_date: '2025-05-09',
+      rate: 0.0672,
+    });
     const { data: yen } = await owner.client
       .from('transactions')
       .update({ currency: 'JPY', amount_minor: 1500 })
@@ -273,10 +343,16 @@ describe('transactions', () => {
       })
       .select();
     expect(wrongKind.error?.message).toBe('CATEGORY_KIND_MISMATCH');
-    const usd = await createAccount(owner, orgId, { name: 'Dollar account', currency: 'USD' });
-    await owner.client
-      .from('exchange_rates')
-      .insert({ org_id: orgId, currency: 'EUR', rate_date: '2025-06-01', rate: 11 });
+    const usd = await createAccount(owner, orgId, {
+      name: 'Dollar account',
+      currency: 'USD',
+    });
+    await owner.client.from('exchange_rates').insert({
+      org_id: orgId,
+      currency: 'EUR',
+      rate_date: '2025-06-01',
+      rate: 11,
+    });
     const mismatch = await owner.client
       .from('transactions')
       .insert({
@@ -297,7 +373,10 @@ describe('transactions', () => {
       name: 'Buffert',
       opening_balance_minor: 1000000,
     });
-    const before = await owner.client.rpc('expense_stats', { org_id: orgId, year: 2025 });
+    const before = await owner.client.rpc('expense_stats', {
+      org_id: orgId,
+      year: 2025,
+    });
     const transfer = await addTransaction(owner, {
       org_id: orgId,
       kind: 'transfer',
@@ -308,10 +387,15 @@ describe('transactions', () => {
       to_account_id: savings,
     });
     expect(transfer.to_amount_minor).toBe(500000);
-    const after = await owner.client.rpc('expense_stats', { org_id: orgId, year: 2025 });
+    const after = await owner.client.rpc('expense_stats', {
+      org_id: orgId,
+      year: 2025,
+    });
     expect(after.data).toEqual(before.data);
 
-    const { data: balances } = await owner.client.rpc('account_balances', { org_id: orgId });
+    const { data: balances } = await owner.client.rpc('account_balances', {
+      org_id: orgId,
+    });
     expect(balances?.find((b) => b.account_id === savings)?.balance_minor).toBe(1500000);
 
     // Corrected amount: what arrives follows what was sent, so both accounts move by the same.
@@ -322,7 +406,9 @@ describe('transactions', () => {
       .select('to_amount_minor')
       .single();
     expect(corrected.data?.to_amount_minor).toBe(400000);
-    const { data: after400 } = await owner.client.rpc('account_balances', { org_id: orgId });
+    const { data: after400 } = await owner.client.rpc('account_balances', {
+      org_id: orgId,
+    });
     expect(after400?.find((b) => b.account_id === savings)?.balance_minor).toBe(1400000);
 
     const sameAccount = await owner.client
@@ -355,7 +441,11 @@ describe('transactions', () => {
   });
 
   it('keep account balances as opening balance plus what moved, in the account’s currency', async () => {
-    const card = await createAccount(owner, orgId, { kind: 'card', name: 'Kreditkort', opening_balance_minor: -2000 });
+    const card = await createAccount(owner, orgId, {
+      kind: 'card',
+      name: 'Kreditkort',
+      opening_balance_minor: -2000,
+    });
     await addTransaction(owner, {
       org_id: orgId,
       kind: 'expense',
@@ -378,7 +468,10 @@ describe('transactions', () => {
     expect(await balance()).toBe(-4500);
     await owner.client.from('transactions').delete().eq('id', refund.id);
     expect(await balance()).toBe(-5000);
-    await owner.client.rpc('restore_from_trash', { table_name: 'transactions', id: refund.id });
+    await owner.client.rpc('restore_from_trash', {
+      table_name: 'transactions',
+      id: refund.id,
+    });
     expect(await balance()).toBe(-4500);
   });
 
@@ -397,17 +490,16 @@ describe('transactions', () => {
     const outsider = await signUpUser('finoutsider');
     const [{ seq }] = await adminSql`select private.reference_sequence(${orgId}) as seq`;
     const [before] = await adminSql.unsafe(`select last_value from ${seq}`);
+    const expense = {
+      kind: 'expense' as const,
+      booked_on: '2025-06-01',
+      amount_minor: 1,
+      currency: 'EUR',
+      counterparty: 'Intruder AB',
+    };
     const { error } = await outsider.client
       .from('transactions')
-      .insert({
-        org_id: orgId,
-        kind: 'expense',
-        booked_on: '2025-06-01',
-        amount_minor: 1,
-        currency: 'EUR',
-        account_id: bank,
-        counterparty: 'Intruder AB',
-      })
+      .insert({ ...expense, org_id: orgId, account_id: bank })
       .select();
     expect(error?.code).toBe('42501');
     const [after] = await adminSql.unsafe(`select last_value from ${seq}`);
@@ -415,12 +507,28 @@ describe('transactions', () => {
     const [vendor] =
       await adminSql`select count(*)::int as n from public.vendors where org_id = ${orgId} and name = 'Intruder AB'`;
     expect(vendor.n).toBe(0);
+
+    // An organization that does not exist: the outsider learns nothing, a server is told.
+    const nowhere = { ...expense, org_id: crypto.randomUUID() };
+    const guessed = await outsider.client.from('transactions').insert(nowhere);
+    expect(guessed.error?.code).toBe('42501');
+    const missing = await serviceClient().from('transactions').insert(nowhere);
+    expect(missing.error).toMatchObject({
+      code: 'PT404',
+      message: 'ORGANIZATION_NOT_FOUND',
+    });
   });
 
   it('are read-only for viewers', async () => {
     const { error } = await viewer.client
       .from('transactions')
-      .insert({ org_id: orgId, kind: 'expense', booked_on: '2025-06-01', amount_minor: 100, currency: 'SEK' })
+      .insert({
+        org_id: orgId,
+        kind: 'expense',
+        booked_on: '2025-06-01',
+        amount_minor: 100,
+        currency: 'SEK',
+      })
       .select();
     expect(error?.code).toBe('42501');
     const { data } = await viewer.client.from('transactions').select('id').eq('org_id', orgId).limit(1);
@@ -448,7 +556,10 @@ describe('splits', () => {
       transaction_id: receipt.id,
       parts: parts(60000, 30000),
     });
-    expect(wrongSum.error).toMatchObject({ code: 'PT409', message: 'SPLIT_SUM_MISMATCH' });
+    expect(wrongSum.error).toMatchObject({
+      code: 'PT409',
+      message: 'SPLIT_SUM_MISMATCH',
+    });
     const incomeCategory = await owner.client.rpc('set_transaction_splits', {
       transaction_id: receipt.id,
       parts: [
@@ -462,7 +573,11 @@ describe('splits', () => {
       transaction_id: receipt.id,
       parts: parts(70000, 30000),
     });
-    expect(split.data).toMatchObject({ is_split: true, category_id: null, amount_minor: 100000 });
+    expect(split.data).toMatchObject({
+      is_split: true,
+      category_id: null,
+      amount_minor: 100000,
+    });
     const { data: stored } = await owner.client
       .from('transaction_splits')
       .select('position, category_id, amount_minor, note')
@@ -470,7 +585,12 @@ describe('splits', () => {
       .order('position');
     expect(stored).toEqual([
       { position: 1, category_id: groceries, amount_minor: 70000, note: null },
-      { position: 2, category_id: homeFurnishing, amount_minor: 30000, note: 'Kastruller' },
+      {
+        position: 2,
+        category_id: homeFurnishing,
+        amount_minor: 30000,
+        note: 'Kastruller',
+      },
     ]);
 
     // The whole cannot change alone, nor become income under expense parts; with its parts it can.
@@ -491,13 +611,19 @@ describe('splits', () => {
     expect(together.data?.amount_minor).toBe(90000);
 
     const stats = (await owner.client.rpc('expense_stats', { org_id: orgId, year: 2025 })).data as {
-      categories: { category_id: string | null; expense_by_month_minor: number[] }[];
+      categories: {
+        category_id: string | null;
+        expense_by_month_minor: number[];
+      }[];
     };
     const september = (id: string) => stats.categories.find((c) => c.category_id === id)?.expense_by_month_minor[8];
     expect(september(homeFurnishing)).toBe(30000);
     expect(september(groceries)).toBe(60000);
 
-    const ended = await owner.client.rpc('set_transaction_splits', { transaction_id: receipt.id, parts: [] });
+    const ended = await owner.client.rpc('set_transaction_splits', {
+      transaction_id: receipt.id,
+      parts: [],
+    });
     expect(ended.data).toMatchObject({ is_split: false, category_id: null });
     const { count } = await owner.client
       .from('transaction_splits')
@@ -514,9 +640,13 @@ describe('splits', () => {
       amount_minor: 100,
       currency: 'SEK',
     });
-    const { error } = await owner.client
-      .from('transaction_splits')
-      .insert({ org_id: orgId, transaction_id: receipt.id, position: 1, category_id: groceries, amount_minor: 100 });
+    const { error } = await owner.client.from('transaction_splits').insert({
+      org_id: orgId,
+      transaction_id: receipt.id,
+      position: 1,
+      category_id: groceries,
+      amount_minor: 100,
+    });
     expect(error?.code).toBe('42501');
   });
 });
@@ -548,8 +678,18 @@ describe('search', () => {
   });
 
   const search = (args: Record<string, unknown>) =>
-    searcher.client.rpc('search_transactions', { org_id: searchOrg, ...args } as never) as unknown as Promise<{
-      data: { reference: string; booked_on: string; amount_minor: number; vendor_id: string | null }[] | null;
+    searcher.client.rpc('search_transactions', {
+      org_id: searchOrg,
+      ...args,
+    } as never) as unknown as Promise<{
+      data:
+        | {
+            reference: string;
+            booked_on: string;
+            amount_minor: number;
+            vendor_id: string | null;
+          }[]
+        | null;
       error: { message: string } | null;
     }>;
 
@@ -561,7 +701,10 @@ describe('search', () => {
       if (!data?.length) break;
       seen.push(...data.map((t) => t.reference));
       const last = data[data.length - 1];
-      after = { after_booked_on: last.booked_on, after_reference: last.reference };
+      after = {
+        after_booked_on: last.booked_on,
+        after_reference: last.reference,
+      };
     }
     expect(seen).toHaveLength(30);
     expect(new Set(seen)).toEqual(new Set(refs));
@@ -577,7 +720,13 @@ describe('search', () => {
       expect((await search({ text_query })).data, text_query).toHaveLength(0);
     }
     expect(
-      (await search({ text_query: 'tomtebo', min_amount_minor: 10000, max_amount_minor: 20000 })).data
+      (
+        await search({
+          text_query: 'tomtebo',
+          min_amount_minor: 10000,
+          max_amount_minor: 20000,
+        })
+      ).data
         ?.map((t) => t.amount_minor)
         .sort(),
     ).toEqual([12000, 14000, 16000, 18000]);
@@ -598,25 +747,39 @@ describe('search', () => {
       .select('id')
       .eq('org_id', searchOrg)
       .in('reference', refs.slice(0, 2));
-    await searcher.client
-      .from('transaction_tags')
-      .insert((tagged ?? []).map((t) => ({ org_id: searchOrg, transaction_id: t.id, tag_id: tag?.id as string })));
+    await searcher.client.from('transaction_tags').insert(
+      (tagged ?? []).map((t) => ({
+        org_id: searchOrg,
+        transaction_id: t.id,
+        tag_id: tag?.id as string,
+      })),
+    );
     expect((await search({ tag_id: tag?.id })).data?.map((t) => t.reference).sort()).toEqual(refs.slice(0, 2).sort());
   });
 
   it('embeds vendor and category names as a table query would', async () => {
     const { data, error } = await searcher.client
-      .rpc('search_transactions', { org_id: searchOrg, text_query: 'tomtebo', max_rows: 1 })
+      .rpc('search_transactions', {
+        org_id: searchOrg,
+        text_query: 'tomtebo',
+        max_rows: 1,
+      })
       .select('reference, vendor:vendors(name), category:categories(key)');
     expect(error).toBeNull();
     expect(data).toEqual([
-      { reference: refs[27], vendor: { name: 'ICA Nära Tomtebo' }, category: { key: 'groceries' } },
+      {
+        reference: refs[27],
+        vendor: { name: 'ICA Nära Tomtebo' },
+        category: { key: 'groceries' },
+      },
     ]);
   });
 
   it('finds nothing of other organizations and refuses unbounded pages', async () => {
     const outsider = await signUpUser('outsider');
-    const { data } = await outsider.client.rpc('search_transactions', { org_id: searchOrg });
+    const { data } = await outsider.client.rpc('search_transactions', {
+      org_id: searchOrg,
+    });
     expect(data).toEqual([]);
     expect((await search({ max_rows: 501 })).error?.message).toBe('VALIDATION_FAILED');
     expect((await search({ after_booked_on: '2025-10-01' })).error?.message).toBe('VALIDATION_FAILED');
@@ -636,7 +799,11 @@ describe('search', () => {
     expect(plain).not.toContain(refs[29]);
     expect(plain).toEqual(filtered);
     // After the middle row of October 5: the first of that day, then October 4's, newest first.
-    const after = { max_rows: 5, after_booked_on: '2025-10-05', after_reference: refs[13] };
+    const after = {
+      max_rows: 5,
+      after_booked_on: '2025-10-05',
+      after_reference: refs[13],
+    };
     const page = (await search(after)).data?.map((t) => t.reference);
     expect(page).toEqual([12, 11, 10, 9, 8].map((i) => refs[i]));
     expect((await search({ ...after, from_date: '2000-01-01' })).data?.map((t) => t.reference)).toEqual(page);
@@ -669,8 +836,13 @@ describe('vendors', () => {
     expect(merged.error).toBeNull();
     const { data: moved } = await owner.client.from('transactions').select('vendor_id').eq('id', b.id).single();
     expect(moved?.vendor_id).toBe(a.vendor_id);
-    const { data: trash } = await owner.client.rpc('list_trash', { org_id: orgId, of_table: 'vendors' });
-    expect(trash?.find((t) => t.id === b.vendor_id)?.record).toMatchObject({ merged_into_id: a.vendor_id });
+    const { data: trash } = await owner.client.rpc('list_trash', {
+      org_id: orgId,
+      of_table: 'vendors',
+    });
+    expect(trash?.find((t) => t.id === b.vendor_id)?.record).toMatchObject({
+      merged_into_id: a.vendor_id,
+    });
     // The merged name keeps leading to the vendor it was merged into.
     const again = await addTransaction(owner, {
       org_id: orgId,
