@@ -7,8 +7,7 @@
 -- Touches: private.prepare_transaction (now one lookup, and it stamps inserts of transactions),
 -- the stamp_record trigger on transactions (updates only), private.next_reference (no exception
 -- block) and the reference sequences (no maxvalue: next_reference checks the limit),
--- private.require_good_standing (its refusals now raised by private.raise_write_refusal),
--- private.track_transaction_totals (an insert upserts its lines in one statement).
+-- private.require_good_standing (its refusals now raised by private.raise_write_refusal).
 
 -- Refusals of writes to a read-only organization, raised the same way wherever they are found --
 
@@ -289,47 +288,3 @@ $$;
 drop trigger stamp_record on public.transactions;
 create trigger stamp_record before update on public.transactions
   for each row execute function private.stamp_record();
-
--- An insert's totals in one statement ------------------------------------------------------------
---
--- add_to_totals groups its lines because an update's two sets (the old row taken away, the new
--- one added) share keys. An insert's lines never do: one per dimension, and a transfer's two
--- accounts differ. So the insert upserts its lines itself, without the nested call, the grouping
--- and the filter for lines that cancel out (an insert's lines each count one entry).
-
-create or replace function private.track_transaction_totals()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  -- set_transaction_splits() moves the totals itself around changing the parts.
-  if private.internal_operation() = 'splits' then
-    return null;
-  end if;
-  if tg_op = 'INSERT' then
-    insert into private.monthly_totals as m
-      (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
-    select new.org_id, l.dimension, l.month, l.key, pg_backend_pid() % 8,
-           l.expense_minor, l.income_minor, l.fixed_minor, l.net_minor, l.entries
-    from unnest(private.transaction_lines(new, 1)) l
-    order by l.dimension, l.month, l.key
-    on conflict (org_id, dimension, month, key, slot) do update set
-      expense_minor = m.expense_minor + excluded.expense_minor,
-      income_minor = m.income_minor + excluded.income_minor,
-      fixed_minor = m.fixed_minor + excluded.fixed_minor,
-      net_minor = m.net_minor + excluded.net_minor,
-      entries = m.entries + excluded.entries;
-  elsif tg_op = 'UPDATE' then
-    perform private.add_to_totals(new.org_id, private.transaction_lines(old, -1) || private.transaction_lines(new, 1));
-  else
-    -- Before the row goes, while its parts can still be read (the cascade deletes them).
-    if exists (select from public.organizations o where o.id = old.org_id) then
-      perform private.add_to_totals(old.org_id, private.transaction_lines(old, -1));
-    end if;
-    return old;
-  end if;
-  return null;
-end;
-$$;
