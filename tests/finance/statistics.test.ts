@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, type TestUser } from '../helpers/clients.ts';
-import { adminSql } from '../helpers/db.ts';
+import { adminSql, rolledBack } from '../helpers/db.ts';
 import { addTransaction, categoryId, createAccount } from '../helpers/finance.ts';
 import { addMember, createOrganization, type Organization } from '../helpers/organizations.ts';
 
@@ -199,6 +199,42 @@ describe('expense_stats and dashboard', () => {
     ]);
   });
 
+  it('count a write the moment it is made, before the job folds its lines into the totals', async () => {
+    const claims = JSON.stringify({ sub: owner.user.id, role: 'authenticated', aud: 'authenticated' });
+    const read = async (sql: Parameters<Parameters<typeof rolledBack>[0]>[0]) => {
+      const [{ stats, board, balances }] = await sql`
+        select public.expense_stats(${orgId}, 2026) as stats,
+               public.dashboard(${orgId}, '2026-03-01', '2026-03-31') as board,
+               (select json_agg(b) from public.account_balances(${orgId}) b) as balances`;
+      return {
+        march: (stats as ExpenseStats).months[2].expense_minor,
+        vendor: (board as { by_vendor: { name: string; expense_minor: number }[] }).by_vendor.find(
+          (v) => v.name === 'Pendelkiosken',
+        )?.expense_minor,
+        balance: (balances as { account_id: string; balance_minor: number }[]).find((b) => b.account_id === account)
+          ?.balance_minor,
+      };
+    };
+    const account = await createAccount(owner, orgId, { name: 'Kiosk card', currency: 'SEK' });
+    const seen = await rolledBack(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+      const before = await read(tx);
+      // Uncommitted, so no fold can have moved it: the readers find it among the pending lines.
+      await tx`insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, category_id, counterparty)
+               values (${orgId}, 'expense', '2026-03-10', 12345, 'SEK', ${account}, ${ids.groceries}, 'Pendelkiosken')`;
+      const after = await read(tx);
+      await tx`select set_config('role', 'postgres', true)`;
+      const [{ pending }] =
+        await tx`select count(*)::int as pending from private.pending_totals where org_id = ${orgId}`;
+      return { before, after, pending };
+    });
+    expect(seen.pending).toBeGreaterThan(0);
+    expect(seen.after.march - seen.before.march).toBe(12345);
+    expect(seen.before.vendor).toBeUndefined();
+    expect(seen.after.vendor).toBe(12345);
+    expect((seen.before.balance ?? 0) - (seen.after.balance ?? 0)).toBe(12345);
+  });
+
   it('are for members only, and validate their input', async () => {
     const outsider = await signUpUser('statsout');
     expect((await outsider.client.rpc('expense_stats', { org_id: orgId, year: 2026 })).error?.message).toBe(
@@ -379,22 +415,35 @@ describe('the kept totals under concurrent writes', () => {
         );
       if (t.kind === 'transfer') add(`a|${t.month}|${t.to_account_id}|net`, BigInt(t.to_amount));
     }
-    const kept = await adminSql`
-      select dimension::text, to_char(month, 'YYYY-MM') as month,
-             case when key = '00000000-0000-0000-0000-000000000000' then 'none' else key::text end as key,
-             sum(expense_minor)::text as expense, sum(income_minor)::text as income, sum(net_minor)::text as net
-      from private.monthly_totals where org_id = ${org.id} group by 1, 2, 3`;
-    const actual = new Map<string, bigint>();
-    for (const k of kept) {
-      for (const field of ['expense', 'income', 'net'] as const) {
-        if (BigInt(k[field]) !== 0n) actual.set(`${k.dimension}|${k.month}|${k.key}|${field}`, BigInt(k[field]));
-      }
-    }
     for (const [key, value] of [...expected]) if (value === 0n) expected.delete(key);
-    expect(Object.fromEntries([...actual].map(([k, v]) => [k, v.toString()]).sort())).toEqual(
-      Object.fromEntries([...expected].map(([k, v]) => [k, v.toString()]).sort()),
-    );
     expect(expected.size).toBeGreaterThan(20);
+    const sums = async (relation: 'private.live_totals' | 'private.monthly_totals') => {
+      const kept = await adminSql`
+        select dimension::text, to_char(month, 'YYYY-MM') as month,
+               case when key = '00000000-0000-0000-0000-000000000000' then 'none' else key::text end as key,
+               sum(expense_minor)::text as expense, sum(income_minor)::text as income, sum(net_minor)::text as net
+        from ${adminSql(relation)} where org_id = ${org.id} group by 1, 2, 3`;
+      const actual: [string, string][] = [];
+      for (const k of kept) {
+        for (const field of ['expense', 'income', 'net'] as const) {
+          if (BigInt(k[field]) !== 0n) actual.push([`${k.dimension}|${k.month}|${k.key}|${field}`, k[field]]);
+        }
+      }
+      return Object.fromEntries(actual.sort());
+    };
+    const wanted = Object.fromEntries([...expected].map(([k, v]) => [k, v.toString()]).sort());
+    // What the statistics read right after the writes: the folded totals and the pending lines.
+    expect(await sums('private.live_totals')).toEqual(wanted);
+    const pending = async () =>
+      (await adminSql`select count(*)::int as n from private.pending_totals where org_id = ${org.id}`)[0].n;
+    expect(await pending()).toBeGreaterThan(0);
+
+    // The job that folds the pending lines every ten seconds moves them into the totals whole.
+    const [fold] = await adminSql`select schedule, command from cron.job where jobname = 'monthly-totals-fold'`;
+    expect(fold).toEqual({ schedule: '10 seconds', command: 'call private.fold_all_pending_totals()' });
+    await adminSql.unsafe(fold.command);
+    expect(await pending()).toBe(0);
+    expect(await sums('private.monthly_totals')).toEqual(wanted);
     expect(await adminSql`select * from private.monthly_totals_drift(${org.id})`).toHaveLength(0);
 
     // The nightly job folding the writers' slots into slot 0 changes no sum. One account row is

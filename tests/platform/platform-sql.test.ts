@@ -105,6 +105,19 @@ describe('cron, the pg_cron API', () => {
     expect(runs).toEqual([{ status: 'succeeded', return_message: 'INSERT 0 1', has_pid: true, ordered: true }]);
   });
 
+  it("the migrations' cron-history-purge job keeps a week of runs", async () => {
+    const [job] = await adminSql`select schedule, command from cron.job where jobname = 'cron-history-purge'`;
+    expect(job.schedule).toBe('29 4 * * *');
+    const left = await rolledBack(async (sql) => {
+      await sql`insert into cron.job_run_details (jobid, command, status, start_time, end_time) values
+                (-1, 'old', 'succeeded', now() - interval '8 days', now() - interval '8 days'),
+                (-1, 'recent', 'succeeded', now() - interval '6 days', now() - interval '6 days')`;
+      await sql.unsafe(job.command);
+      return sql`select command from cron.job_run_details where jobid = -1`;
+    });
+    expect(left.map((r) => r.command)).toEqual(['recent']);
+  });
+
   it('records a failing job as failed with its error', async () => {
     const id = await schedule('failing', '1 seconds', 'select 1/0');
     await expect.poll(async () => (await runsOf(id, 'failed'))[0]?.return_message, POLL).toContain('division by zero');
