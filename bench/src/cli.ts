@@ -184,7 +184,7 @@ async function checkAnswers(sql: postgres.Sql, context: Context, settings: Recor
  * The inserts went through every trigger on top of the bulk-loaded totals: those must still be
  * exact, both read as the statistics read them (folded totals and pending lines) and once the
  * pending lines are folded. The fold is timed: it is the statistics' share of the inserts, which
- * the ten-second job pays off the requests' path.
+ * the one-second job pays off the requests' path.
  */
 async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: number): Promise<string[]> {
   const orgs = [context.company.org, ...context.households.map((h) => h.org)];
@@ -210,7 +210,7 @@ async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: n
 /**
  * An earlier run's thousands of concurrent inserts sit in the totals' per-backend slots, which
  * the nightly job folds (private.compact_all_monthly_totals), and, had the run stopped before
- * its end, among the pending lines, which the ten-second job folds; a deployment would have run
+ * its end, among the pending lines, which the one-second job folds; a deployment would have run
  * both since, so a reused data set gets the same before it is timed. Returns the slot rows folded.
  */
 async function foldTotalsSlots(sql: postgres.Sql): Promise<number> {

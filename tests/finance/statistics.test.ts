@@ -438,9 +438,9 @@ describe('the kept totals under concurrent writes', () => {
       (await adminSql`select count(*)::int as n from private.pending_totals where org_id = ${org.id}`)[0].n;
     expect(await pending()).toBeGreaterThan(0);
 
-    // The job that folds the pending lines every ten seconds moves them into the totals whole.
+    // The job that folds the pending lines every second moves them into the totals whole.
     const [fold] = await adminSql`select schedule, command from cron.job where jobname = 'monthly-totals-fold'`;
-    expect(fold).toEqual({ schedule: '10 seconds', command: 'call private.fold_all_pending_totals()' });
+    expect(fold).toEqual({ schedule: '1 seconds', command: 'call private.fold_all_pending_totals()' });
     await adminSql.unsafe(fold.command);
     expect(await pending()).toBe(0);
     expect(await sums('private.monthly_totals')).toEqual(wanted);

@@ -105,17 +105,19 @@ describe('cron, the pg_cron API', () => {
     expect(runs).toEqual([{ status: 'succeeded', return_message: 'INSERT 0 1', has_pid: true, ordered: true }]);
   });
 
-  it("the migrations' cron-history-purge job keeps a week of runs", async () => {
+  it("the migrations' cron-history-purge job keeps a day of successful runs and a week of failed ones", async () => {
     const [job] = await adminSql`select schedule, command from cron.job where jobname = 'cron-history-purge'`;
-    expect(job.schedule).toBe('29 4 * * *');
+    expect(job.schedule).toBe('29 * * * *');
     const left = await rolledBack(async (sql) => {
-      await sql`insert into cron.job_run_details (jobid, command, status, start_time, end_time) values
-                (-1, 'old', 'succeeded', now() - interval '8 days', now() - interval '8 days'),
-                (-1, 'recent', 'succeeded', now() - interval '6 days', now() - interval '6 days')`;
+      await sql`insert into cron.job_run_details (jobid, command, status, start_time, end_time)
+                select -1, command, status, now() - age, now() - age
+                from (values ('ok 2 days', 'succeeded', interval '2 days'), ('ok 2 hours', 'succeeded', interval '2 hours'),
+                             ('failed 6 days', 'failed', interval '6 days'), ('failed 8 days', 'failed', interval '8 days'))
+                     as runs (command, status, age)`;
       await sql.unsafe(job.command);
-      return sql`select command from cron.job_run_details where jobid = -1`;
+      return sql`select command from cron.job_run_details where jobid = -1 order by command`;
     });
-    expect(left.map((r) => r.command)).toEqual(['recent']);
+    expect(left.map((r) => r.command)).toEqual(['failed 6 days', 'ok 2 hours']);
   });
 
   it('records a failing job as failed with its error', async () => {
