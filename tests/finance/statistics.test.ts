@@ -432,11 +432,12 @@ describe('the kept totals under concurrent writes', () => {
       return Object.fromEntries(actual.sort());
     };
     const wanted = Object.fromEntries([...expected].map(([k, v]) => [k, v.toString()]).sort());
-    // What the statistics read right after the writes: the folded totals and the pending lines.
+    // What the statistics read right after the writes: the folded totals and the lines the job
+    // (every second, on the test stack too) has not folded yet; how many those are depends on
+    // when it last ran, so the test above counts them in a transaction of its own.
     expect(await sums('private.live_totals')).toEqual(wanted);
     const pending = async () =>
       (await adminSql`select count(*)::int as n from private.pending_totals where org_id = ${org.id}`)[0].n;
-    expect(await pending()).toBeGreaterThan(0);
 
     // The job that folds the pending lines every second moves them into the totals whole.
     const [fold] = await adminSql`select schedule, command from cron.job where jobname = 'monthly-totals-fold'`;
