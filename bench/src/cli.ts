@@ -36,10 +36,10 @@ async function main(options: BenchOptions): Promise<void> {
 
     const sql = connect(database.url, { max: 2 });
     try {
-      let foldedSlots = 0;
+      let foldedPending = 0;
       if (database.reused) {
-        foldedSlots = await foldTotalsSlots(sql);
-        log(`folded ${foldedSlots} totals rows left in slots by the earlier run's inserts`);
+        foldedPending = await foldPending(sql);
+        log(`folded the pending lines of ${foldedPending} writes an earlier run left`);
       }
       const context = await loadContext(sql);
       await prepareSync(sql, context);
@@ -69,7 +69,7 @@ async function main(options: BenchOptions): Promise<void> {
         startedAt,
         quick: options.quick,
         machine: { ...(await machine(sql)), roleSettings: settings },
-        database: { server: server.source, name: options.databaseName, reused: database.reused, foldedSlots },
+        database: { server: server.source, name: options.databaseName, reused: database.reused, foldedPending },
         params,
         concurrency: options.concurrency,
         secondsPerScenario: options.seconds,
@@ -208,19 +208,15 @@ async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: n
 }
 
 /**
- * An earlier run's thousands of concurrent inserts sit in the totals' per-backend slots, which
- * the nightly job folds (private.compact_all_monthly_totals), and, had the run stopped before
- * its end, among the pending lines, which the one-second job folds; a deployment would have run
- * both since, so a reused data set gets the same before it is timed. Returns the slot rows folded.
+ * Each run folds its own writes' lines at its end (checkAfterWrites); one stopped before that left
+ * them pending, which the one-second job would have folded since, so a reused data set gets the
+ * same before it is timed. Returns how many writes' lines it folded.
  */
-async function foldTotalsSlots(sql: postgres.Sql): Promise<number> {
-  const slotRows = async () =>
-    (await sql<{ n: number }[]>`select count(*)::int as n from private.monthly_totals where slot <> 0`)[0].n;
+async function foldPending(sql: postgres.Sql): Promise<number> {
+  const [{ pending }] = await sql<{ pending: number }[]>`select count(*)::int as pending from private.pending_totals`;
   await sql`call private.fold_all_pending_totals()`;
-  const before = await slotRows();
-  await sql`call private.compact_all_monthly_totals()`;
   await sql`vacuum (analyze) private.monthly_totals, private.pending_totals`;
-  return before - (await slotRows());
+  return pending;
 }
 
 async function machine(sql: postgres.Sql): Promise<Omit<Report['machine'], 'roleSettings'>> {

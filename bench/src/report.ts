@@ -33,8 +33,8 @@ export interface Report {
     /** What PostgREST sets for each request of a signed-in user (`alter role authenticated set`). */
     roleSettings: Record<string, string>;
   };
-  /** foldedSlots: totals rows an earlier run's inserts left in slots, folded before timing. */
-  database: { server: string; name: string; reused: boolean; foldedSlots: number };
+  /** foldedPending: writes whose totals' lines an earlier run left pending, folded before timing. */
+  database: { server: string; name: string; reused: boolean; foldedPending: number };
   params: Record<string, number>;
   concurrency: number;
   secondsPerScenario: number;
@@ -180,7 +180,7 @@ export function markdown(report: Report): string {
     }.`,
     `Database \`${report.database.name}\` on ${report.database.server}${
       report.database.reused
-        ? ` (data set reused from an earlier run; the ${report.database.foldedSlots} totals rows its inserts left in slots were folded first, as the nightly job folds them)`
+        ? ` (data set reused from an earlier run; the pending lines of ${report.database.foldedPending} writes it left were folded first, as the one-second job folds them)`
         : ''
     }.`,
     `${report.concurrency} concurrent clients, ${report.secondsPerScenario} s per scenario after a warm-up.`,

@@ -12,11 +12,31 @@
 -- so every statistic is as exact the moment a write commits as it was before. Backend CPU per
 -- spread insert went from 1.68 ms to 1.51 (medians of 8 alternating pgbench rounds of 1,500
 -- inserts; the bare insert 0.54); the job folds a write's lines in about 0.1 ms.
+--
+-- The fold is now the only regular writer of the totals, and pg_cron runs one fold at a time, so
+-- the per-backend slots that kept concurrent writers off each other's row locks, and the nightly
+-- job that merged them, are gone: one row per organization, dimension, month and key.
 -- Touches: private.pending_totals, private.live_totals, private.add_to_totals (now appends),
 -- private.fold_pending_totals, private.fold_all_pending_totals and its cron job, a cron job that
--- purges cron.job_run_details after a week,
+-- purges cron.job_run_details, private.monthly_totals (no slot column; its key),
+-- private.compact_monthly_totals and private.compact_all_monthly_totals and their cron job (gone),
 -- private.rebuild_monthly_totals, and the readers: account_balances, expense_stats, dashboard,
 -- monthly_totals_drift.
+
+-- One row per total: the slots merged a last time, then the column and the job go. ------------
+
+select private.compact_monthly_totals(s.org_id)
+from (select distinct m.org_id from private.monthly_totals m where m.slot <> 0) s;
+select cron.unschedule('monthly-totals-compact');
+drop procedure private.compact_all_monthly_totals();
+drop function private.compact_monthly_totals(uuid);
+alter table private.monthly_totals drop constraint monthly_totals_pkey;
+alter table private.monthly_totals drop column slot;
+alter table private.monthly_totals
+  add constraint monthly_totals_pkey primary key (org_id, dimension, month, key)
+    include (expense_minor, income_minor, fixed_minor, net_minor, entries);
+
+-- Writes append, the job folds, readers read both. ---------------------------------------------
 
 create table private.pending_totals (
   org_id uuid not null references public.organizations (id) on delete cascade,
@@ -59,9 +79,9 @@ begin
 end;
 $$;
 
--- Moves an organization's pending lines into its totals. Concurrent folds take disjoint rows (a
--- deleted row is returned to one of them only), and the organization's row, shared, makes a
--- rebuild or a compaction (for update) wait for the fold and the fold for them, while writes
+-- Moves an organization's pending lines into its totals. Concurrent folds (the job and a call by
+-- hand) take disjoint rows, since a deleted row is returned to one of them only; the organization's
+-- row, shared, makes a rebuild (for update) wait for the fold and the fold for it, while writes
 -- (for key share) go on.
 create function private.fold_pending_totals(org_id uuid)
 returns integer
@@ -78,8 +98,8 @@ begin
     delete from private.pending_totals p where p.org_id = fold_pending_totals.org_id returning p.lines
   )
   insert into private.monthly_totals as m
-    (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
-  select fold_pending_totals.org_id, l.dimension, l.month, l.key, pg_backend_pid() % 8,
+    (org_id, dimension, month, key, expense_minor, income_minor, fixed_minor, net_minor, entries)
+  select fold_pending_totals.org_id, l.dimension, l.month, l.key,
          sum(l.expense_minor), sum(l.income_minor), sum(l.fixed_minor), sum(l.net_minor), sum(l.entries)
   from moved cross join lateral unnest(moved.lines) l
   group by l.dimension, l.month, l.key
@@ -87,7 +107,7 @@ begin
       or sum(l.net_minor) <> 0 or sum(l.entries) <> 0
   -- Rows locked in one order by every fold, so two never wait for each other in a circle.
   order by l.dimension, l.month, l.key
-  on conflict (org_id, dimension, month, key, slot) do update set
+  on conflict (org_id, dimension, month, key) do update set
     expense_minor = m.expense_minor + excluded.expense_minor,
     income_minor = m.income_minor + excluded.income_minor,
     fixed_minor = m.fixed_minor + excluded.fixed_minor,
@@ -138,8 +158,8 @@ begin
   delete from private.pending_totals p where p.org_id = rebuild_monthly_totals.org_id;
   delete from private.monthly_totals m where m.org_id = rebuild_monthly_totals.org_id;
   insert into private.monthly_totals
-    (org_id, dimension, month, key, slot, expense_minor, income_minor, fixed_minor, net_minor, entries)
-  select rebuild_monthly_totals.org_id, f.dimension, f.month, f.key, 0, f.expense_minor, f.income_minor,
+    (org_id, dimension, month, key, expense_minor, income_minor, fixed_minor, net_minor, entries)
+  select rebuild_monthly_totals.org_id, f.dimension, f.month, f.key, f.expense_minor, f.income_minor,
          f.fixed_minor, f.net_minor, f.entries
   from private.fresh_monthly_totals(rebuild_monthly_totals.org_id) f;
 end;
