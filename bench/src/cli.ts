@@ -12,7 +12,7 @@ import {
   targetTable,
   writeReport,
 } from './report.ts';
-import { measure, roleSettings, send } from './requests.ts';
+import { type Measurement, measure, roleSettings, send } from './requests.ts';
 import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -51,14 +51,28 @@ async function main(options: BenchOptions): Promise<void> {
       // out behind the first scenarios, timing its I/O with them; they are written out first.
       await sql`checkpoint`;
 
-      const results: ScenarioResult[] = [];
-      for (const scenario of scenarios(context)) {
-        const measured = await measure(database.url, scenario.request, { ...options, settings });
-        results.push({ key: scenario.key, title: scenario.title, ...measured });
-        log(
-          `${scenario.key}: p50 ${measured.p50} ms, p95 ${measured.p95} ms, p99 ${measured.p99} ms, ${measured.rps} rps`,
+      // A scenario and those compared with it are timed in turns, five slices each.
+      const all = scenarios(context);
+      const measuredByKey = new Map<string, Measurement>();
+      for (const scenario of all.filter((s) => !s.timedWith)) {
+        const group = [scenario, ...all.filter((s) => s.timedWith === scenario.key)];
+        const measured = await measure(
+          database.url,
+          group.map((s) => s.request),
+          { ...options, settings, slices: group.length > 1 ? 5 : 1 },
         );
+        group.forEach((s, i) => {
+          measuredByKey.set(s.key, measured[i]);
+          log(
+            `${s.key}: p50 ${measured[i].p50} ms, p95 ${measured[i].p95} ms, p99 ${measured[i].p99} ms, ${measured[i].rps} rps`,
+          );
+        });
       }
+      const results: ScenarioResult[] = all.map((s) => {
+        const measured = measuredByKey.get(s.key);
+        if (!measured) throw new Error(`${s.key} is timed with ${s.timedWith}, which is no scenario`);
+        return { key: s.key, title: s.title, ...measured };
+      });
       const inserted = results.filter((r) => r.key === 'insert_spread' || r.key === 'insert_hot');
       const afterWrites = await checkAfterWrites(
         sql,

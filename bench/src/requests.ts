@@ -56,39 +56,56 @@ export interface Measurement extends Percentiles {
  * pipelined. Two times per request: at the client, from BEGIN to COMMIT (what PostgREST waits
  * for, with this client's round trips), and in the database, from the set_config statement to
  * the end of the query, read by a last statement.
+ *
+ * Several kinds of request (a scenario and its baselines) are timed in turns: `slices` rounds,
+ * each giving every kind its share of `seconds` on its own connections, so that what the machine
+ * does meanwhile (another tenant of the host, a checkpoint, autovacuum) falls on all of them
+ * alike and their ratios hold.
  */
 export async function measure(
   url: string,
-  next: (n: number) => Request,
-  { concurrency, seconds, settings = {} }: { concurrency: number; seconds: number; settings?: Record<string, string> },
-): Promise<Measurement> {
-  const sql = connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } });
+  kinds: ((n: number) => Request)[],
+  {
+    concurrency,
+    seconds,
+    slices = 1,
+    settings = {},
+  }: { concurrency: number; seconds: number; slices?: number; settings?: Record<string, string> },
+): Promise<Measurement[]> {
+  type Times = { client: number[]; database: number[]; running: number[]; readBytes: number[]; elapsed: number };
+  const timed = kinds.map((next) => ({
+    next,
+    n: 0,
+    sql: connect(url, { max: concurrency, connection: { application_name: 'westwallet-bench' } }),
+    times: { client: [], database: [], running: [], readBytes: [], elapsed: 0 } as Times,
+  }));
   try {
-    let n = 0;
-    type Times = { client: number[]; database: number[]; running: number[]; readBytes: number[] };
-    const run = async (until: number, times: Times | null) => {
-      while (performance.now() < until) {
-        const request = next(n++);
-        const started = performance.now();
-        const { databaseMs, waitedMs, readBytes } = await send(sql, request, settings);
-        if (!times) continue;
-        times.client.push(performance.now() - started);
-        times.database.push(databaseMs);
-        if (waitedMs !== null) times.running.push(databaseMs - waitedMs);
-        if (readBytes !== null) times.readBytes.push(readBytes);
-      }
+    const run = async (kind: (typeof timed)[number], ms: number, times: Times | null) => {
+      const started = performance.now();
+      const until = started + ms;
+      const client = async () => {
+        while (performance.now() < until) {
+          const request = kind.next(kind.n++);
+          const sent = performance.now();
+          const { databaseMs, waitedMs, readBytes } = await send(kind.sql, request, settings);
+          if (!times) continue;
+          times.client.push(performance.now() - sent);
+          times.database.push(databaseMs);
+          if (waitedMs !== null) times.running.push(databaseMs - waitedMs);
+          if (readBytes !== null) times.readBytes.push(readBytes);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, client));
+      if (times) times.elapsed += (performance.now() - started) / 1000;
     };
-    const clients = Array.from({ length: concurrency });
-    await Promise.all(clients.map(() => run(performance.now() + (seconds * 1000) / 5, null)));
-    const times: Times = { client: [], database: [], running: [], readBytes: [] };
-    const started = performance.now();
-    const until = started + seconds * 1000;
-    await Promise.all(clients.map(() => run(until, times)));
-    const elapsed = (performance.now() - started) / 1000;
-    return {
+    for (const kind of timed) await run(kind, (seconds * 1000) / 5, null);
+    for (let slice = 0; slice < slices; slice++) {
+      for (const kind of timed) await run(kind, (seconds * 1000) / slices, kind.times);
+    }
+    return timed.map(({ times }) => ({
       requests: times.client.length,
-      seconds: Math.round(elapsed * 100) / 100,
-      rps: Math.round(times.client.length / elapsed),
+      seconds: Math.round(times.elapsed * 100) / 100,
+      rps: Math.round(times.client.length / times.elapsed),
       ...percentiles(times.client),
       database: percentiles(times.database),
       running: times.running.length === times.database.length ? percentiles(times.running) : null,
@@ -96,9 +113,9 @@ export async function measure(
         times.readBytes.length === times.database.length && times.readBytes.length > 0
           ? Math.round((times.readBytes.reduce((a, b) => a + b, 0) / times.readBytes.length / 1024) * 10) / 10
           : null,
-    };
+    }));
   } finally {
-    await sql.end();
+    await Promise.all(timed.map(({ sql }) => sql.end()));
   }
 }
 

@@ -214,6 +214,11 @@ export interface Scenario {
   key: string;
   title: string;
   request: (n: number) => Request;
+  /**
+   * The scenario this one is compared with, by key: the two are timed in turns (measure's
+   * slices), so that their ratio does not follow what the machine did in one of them alone.
+   */
+  timedWith?: string;
 }
 
 const pick = <T>(items: T[], n: number): T => items[n % items.length];
@@ -341,6 +346,7 @@ export function scenarios(context: Context): Scenario[] {
           ),
         );
       },
+      timedWith: 'sync_company',
     },
     {
       key: 'insert_spread',
@@ -351,11 +357,13 @@ export function scenarios(context: Context): Scenario[] {
       key: 'insert_hot',
       title: 'insert one transaction through every trigger, all into the big company',
       request: (n) => insert('transactions', company, n),
+      timedWith: 'insert_spread',
     },
     {
       key: 'insert_without_triggers',
       title: 'baseline: the same inserts, spread, into a copy of the table without our triggers',
       request: (n) => insert('plain', pick(households, n), n),
+      timedWith: 'insert_spread',
     },
   ];
 }
@@ -365,6 +373,7 @@ const withoutRls = (of: Scenario, title: string): Scenario => ({
   key: `${of.key}_superuser`,
   title,
   request: (n) => ({ ...of.request(n), as: null }),
+  timedWith: of.key,
 });
 
 function fail(message: string): never {
