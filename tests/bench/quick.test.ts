@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { target } from '../helpers/target.ts';
 
@@ -107,4 +108,27 @@ describe('npm run bench -- --quick', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   }, 180_000);
+
+  // The insert baseline is the table without our triggers, not without its own constraints.
+  it('keeps the foreign keys of transactions in the insert baseline, which refuses what they refuse', async () => {
+    const url = new URL(target.dbUrl);
+    url.pathname = '/westwallet_bench_quick';
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      const definitions = (table: string) => sql<{ def: string }[]>`
+        -- The copy's are NOT VALID: its rows came from the table, checked there.
+        select replace(pg_get_constraintdef(oid), ' NOT VALID', '') as def from pg_constraint
+        where conrelid = ${table}::regclass and contype = 'f' order by 1`;
+      const real = await definitions('public.transactions');
+      expect(real.length).toBeGreaterThan(4);
+      expect(await definitions('bench.transactions_plain')).toEqual(real);
+      const [row] = await sql`select org_id, currency from bench.transactions_plain limit 1`;
+      await expect(
+        sql`insert into bench.transactions_plain (org_id, kind, booked_on, amount_minor, currency, category_id)
+            values (${row.org_id}, 'expense', current_date, 100, ${row.currency}, gen_random_uuid())`,
+      ).rejects.toMatchObject({ code: '23503' });
+    } finally {
+      await sql.end();
+    }
+  });
 });
