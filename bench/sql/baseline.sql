@@ -1,8 +1,9 @@
 -- The baseline the insert scenarios compare with: a copy of public.transactions, rows included,
 -- with its columns, defaults, checks, indexes, foreign keys and row-level security, but none of
--- our triggers (the reference comes from a sequence instead). It holds the same rows because an insert's
--- cost depends on the size of what it updates: into an empty copy every index page stays in
--- memory, while the real table's pages for a thousand households compete for the buffer cache.
+-- our triggers (the reference comes from a sequence instead). It holds the same rows because an
+-- insert's cost depends on the size of what it updates: into an empty copy every index page
+-- stays in memory, while the real table's pages for a thousand households compete for the
+-- buffer cache.
 create function bench.create_plain_copy()
 returns void
 language plpgsql
