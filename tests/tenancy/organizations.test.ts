@@ -23,7 +23,11 @@ describe('a new user', () => {
   });
 
   it('keeps the sign-up going with metadata it cannot use', async () => {
-    const user = await signUpUser('oddmeta', { locale: 'xx', display_name: '   ' });
+    const user = await signUpUser('oddmeta', {
+      locale: 'xx',
+      display_name: ' \u200b\u2060 ',
+      household_name: '\ufeff',
+    });
     const profile = await user.client.from('profiles').select('display_name, locale').single();
     expect(profile.data).toEqual({ display_name: user.email.split('@')[0], locale: 'en' });
   });
@@ -50,14 +54,16 @@ describe('organizations', () => {
     ]);
   });
 
-  it('refuse an unknown currency, time zone or an empty name with the constraint that failed', async () => {
+  it('refuse an unknown currency or time zone with the constraint that failed, and a blank name', async () => {
     const currency = await owner.client.rpc('create_organization', { name: 'X', base_currency: 'XYZ' });
     expect(currency.error).toMatchObject({ code: '23503' });
     const zone = await owner.client.rpc('create_organization', { name: 'X', time_zone: 'Mars/Olympus' });
     expect(zone.error).toMatchObject({ code: '23514' });
     expect(zone.error?.message).toContain('organizations_time_zone_check');
-    const name = await owner.client.rpc('create_organization', { name: '  ' });
-    expect(name.error).toMatchObject({ code: '23514' });
+    for (const blank of ['  ', '\u200b\u00a0', '\t\n']) {
+      const name = await owner.client.rpc('create_organization', { name: blank });
+      expect(name.error, JSON.stringify(blank)).toMatchObject({ code: 'PT400', message: 'NAME_INVALID' });
+    }
   });
 
   it('cannot be inserted directly, only through create_organization', async () => {
@@ -233,6 +239,29 @@ describe('invitations', () => {
 
     const twice = await admin.client.rpc('invite_member', { org_id: orgId, email: invitee.email });
     expect(twice.error).toMatchObject({ code: 'PT409', message: 'ALREADY_MEMBER' });
+  });
+
+  it('are neither read nor accepted by someone who holds the address without having confirmed it', async () => {
+    // The takeover: someone signs up with the address of a pending invitation. Where sign-up
+    // needs confirming, their token carries the address before they have proved they own it.
+    const taker = await signUpUser('taker');
+    await adminSql`update auth.users set email_confirmed_at = null where id = ${taker.user.id}`;
+    const { data: invitation } = await admin.client.rpc('invite_member', {
+      org_id: orgId,
+      email: taker.email,
+      role: 'admin',
+    });
+
+    const read = await taker.client.from('invitations').select('id');
+    expect(read.data).toEqual([]);
+    const accept = await taker.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    expect(accept.error).toMatchObject({ code: 'PT403', message: 'EMAIL_NOT_CONFIRMED' });
+
+    await adminSql`update auth.users set email_confirmed_at = now() where id = ${taker.user.id}`;
+    const confirmedRead = await taker.client.from('invitations').select('id');
+    expect(confirmedRead.data).toEqual([{ id: invitation?.id }]);
+    const confirmedAccept = await taker.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    expect(confirmedAccept.data).toMatchObject({ org_id: orgId, user_id: taker.user.id, role: 'admin' });
   });
 
   it('fail with their own codes when expired, revoked or unknown', async () => {
