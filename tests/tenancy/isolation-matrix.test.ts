@@ -86,6 +86,10 @@ async function catalogProblems(sql: Sql, schema: string, oids: number[] | null):
              or has_any_column_privilege('authenticated', oid, 'INSERT, UPDATE'))
       union all select oid, label, 'view is not security_invoker' from rel
       where relkind = 'v' and not exists (select from unnest(reloptions) o where o ~* '^security_invoker=(true|on|yes|1)$')
+      -- Postgres refuses a write to a view it cannot update with 55000, which the Data API
+      -- answers 500: such a view refuses writes itself (private.refuse_view_write).
+      union all select oid, label, 'view cannot take writes and has no trigger that refuses them' from rel
+      where relkind = 'v' and pg_relation_is_updatable(oid, true) & 28 <> 28
       -- A materialized view has no row-level security: whoever may read it reads every tenant.
       union all select oid, label, 'materialized view is readable by authenticated' from rel
       where relkind = 'm' and has_table_privilege('authenticated', oid, 'SELECT')
@@ -139,6 +143,8 @@ describe('the catalog', () => {
         alter table matrix_probe.settings enable row level security;
         grant update on matrix_probe.settings to authenticated;
         create view matrix_probe.item_list as select id, org_id from matrix_probe.items;
+        create view matrix_probe.item_counts with (security_invoker = true) as
+          select org_id, count(*) from matrix_probe.items group by org_id;
         create function matrix_probe.elevate() returns int language sql security definer as 'select 1';
         grant execute on function matrix_probe.elevate() to anon;
       `);
@@ -148,6 +154,7 @@ describe('the catalog', () => {
       [
         'matrix_probe.elevate(): anon may execute it',
         'matrix_probe.elevate(): is security definer',
+        'matrix_probe.item_counts: view cannot take writes and has no trigger that refuses them',
         'matrix_probe.item_list: view is not security_invoker',
         'matrix_probe.items: 2 permissive insert policies apply to authenticated',
         'matrix_probe.items: foreign key items_note_id_fkey to tenant table matrix_probe.notes leaves org_id out',
