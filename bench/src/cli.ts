@@ -211,7 +211,7 @@ async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: n
   if (before > 0) throw new Error(`After the inserts, ${before} monthly totals differ from the raw rows`);
   const [{ pending }] = await sql<{ pending: number }[]>`select count(*)::int as pending from private.pending_totals`;
   const started = performance.now();
-  await sql`call private.fold_all_pending_totals()`;
+  await sql`select private.fold_all_pending_totals()`;
   const foldMs = performance.now() - started;
   const after = await drift();
   if (after > 0) throw new Error(`After folding the pending lines, ${after} monthly totals differ from the raw rows`);
@@ -228,7 +228,7 @@ async function checkAfterWrites(sql: postgres.Sql, context: Context, inserted: n
  */
 async function foldPending(sql: postgres.Sql): Promise<number> {
   const [{ pending }] = await sql<{ pending: number }[]>`select count(*)::int as pending from private.pending_totals`;
-  await sql`call private.fold_all_pending_totals()`;
+  await sql`select private.fold_all_pending_totals()`;
   await sql`vacuum (analyze) private.monthly_totals, private.pending_totals`;
   return pending;
 }

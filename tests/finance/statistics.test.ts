@@ -441,7 +441,7 @@ describe('the kept totals under concurrent writes', () => {
 
     // The job that folds the pending lines every second moves them into the totals whole.
     const [fold] = await adminSql`select schedule, command from cron.job where jobname = 'monthly-totals-fold'`;
-    expect(fold).toEqual({ schedule: '1 seconds', command: 'call private.fold_all_pending_totals()' });
+    expect(fold).toEqual({ schedule: '1 seconds', command: 'select private.fold_all_pending_totals()' });
     await adminSql.unsafe(fold.command);
     expect(await pending()).toBe(0);
     expect(await sums('private.monthly_totals')).toEqual(wanted);
