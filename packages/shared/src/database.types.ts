@@ -2077,6 +2077,50 @@ export type Database = {
           trial_started_at: string | null
           updated_at: string | null
         }
+        Insert: {
+          cancel_at_period_end?: boolean | null
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          in_good_standing?: boolean | null
+          is_paid?: boolean | null
+          max_members?: number | null
+          org_id?: string | null
+          payment_method_brand?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          plan_name?: string | null
+          read_only_reason?: string | null
+          refusal_code?: string | null
+          state?: string | null
+          suspended_at?: string | null
+          trial_days_left?: number | null
+          trial_ends_at?: string | null
+          trial_started_at?: string | null
+          updated_at?: string | null
+        }
+        Update: {
+          cancel_at_period_end?: boolean | null
+          current_period_end?: string | null
+          current_period_start?: string | null
+          grace_until?: string | null
+          in_good_standing?: boolean | null
+          is_paid?: boolean | null
+          max_members?: number | null
+          org_id?: string | null
+          payment_method_brand?: string | null
+          payment_method_last4?: string | null
+          plan_id?: string | null
+          plan_name?: string | null
+          read_only_reason?: string | null
+          refusal_code?: string | null
+          state?: string | null
+          suspended_at?: string | null
+          trial_days_left?: number | null
+          trial_ends_at?: string | null
+          trial_started_at?: string | null
+          updated_at?: string | null
+        }
         Relationships: [
           {
             foreignKeyName: "subscriptions_org_id_fkey"
@@ -2138,6 +2182,94 @@ export type Database = {
           vendor_id: string | null
           yearly_base_minor: number | null
           yearly_minor: number | null
+        }
+        Insert: {
+          account_id?: string | null
+          amount_minor?: number | null
+          as_of?: string | null
+          auto_renews?: boolean | null
+          base_currency?: string | null
+          binding_ends_on?: string | null
+          category_id?: string | null
+          contract_number?: string | null
+          created_at?: string | null
+          currency?: string | null
+          current_status?: Database["public"]["Enums"]["contract_status"] | null
+          earliest_end_on?: string | null
+          effective_ends_on?: string | null
+          ends_on?: string | null
+          first_payment_on?: string | null
+          frequency?: Database["public"]["Enums"]["contract_frequency"] | null
+          id?: string | null
+          interval_months?: number | null
+          last_paid_on?: string | null
+          monthly_base_minor?: number | null
+          monthly_minor?: number | null
+          name?: string | null
+          next_payment_on?: string | null
+          notes?: string | null
+          notice_deadline_on?: string | null
+          notice_given_on?: string | null
+          notice_period?: number | null
+          notice_period_unit?:
+            | Database["public"]["Enums"]["notice_period_unit"]
+            | null
+          org_id?: string | null
+          paid_base_minor?: number | null
+          payment_count?: number | null
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          reference?: string | null
+          renewal_months?: number | null
+          starts_on?: string | null
+          status?: Database["public"]["Enums"]["contract_status"] | null
+          updated_at?: string | null
+          vendor_id?: string | null
+          yearly_base_minor?: number | null
+          yearly_minor?: number | null
+        }
+        Update: {
+          account_id?: string | null
+          amount_minor?: number | null
+          as_of?: string | null
+          auto_renews?: boolean | null
+          base_currency?: string | null
+          binding_ends_on?: string | null
+          category_id?: string | null
+          contract_number?: string | null
+          created_at?: string | null
+          currency?: string | null
+          current_status?: Database["public"]["Enums"]["contract_status"] | null
+          earliest_end_on?: string | null
+          effective_ends_on?: string | null
+          ends_on?: string | null
+          first_payment_on?: string | null
+          frequency?: Database["public"]["Enums"]["contract_frequency"] | null
+          id?: string | null
+          interval_months?: number | null
+          last_paid_on?: string | null
+          monthly_base_minor?: number | null
+          monthly_minor?: number | null
+          name?: string | null
+          next_payment_on?: string | null
+          notes?: string | null
+          notice_deadline_on?: string | null
+          notice_given_on?: string | null
+          notice_period?: number | null
+          notice_period_unit?:
+            | Database["public"]["Enums"]["notice_period_unit"]
+            | null
+          org_id?: string | null
+          paid_base_minor?: number | null
+          payment_count?: number | null
+          payment_method?: Database["public"]["Enums"]["payment_method"] | null
+          reference?: string | null
+          renewal_months?: number | null
+          starts_on?: string | null
+          status?: Database["public"]["Enums"]["contract_status"] | null
+          updated_at?: string | null
+          vendor_id?: string | null
+          yearly_base_minor?: number | null
+          yearly_minor?: number | null
         }
         Relationships: [
           {

@@ -24,6 +24,16 @@ export const errorCodes = {
   /** The database could not be reached or did not answer in time. */
   DATABASE_UNAVAILABLE: 503,
 
+  // Values every table bounds, whichever way they are written
+  /** A money amount beyond what money can be: at most 10^15 minor units either way. */
+  AMOUNT_OUT_OF_RANGE: 400,
+  /** A calendar date outside 1900-01-01 to 2200-12-31 (infinity, the epoch shorthand, BC, year 10000). */
+  DATE_OUT_OF_RANGE: 400,
+  /** A name or title that is empty, only blanks or invisible characters, or too long; details say the limit. */
+  NAME_INVALID: 400,
+  /** Views read; write to the table they read (details name it). */
+  VIEW_READ_ONLY: 405,
+
   // Organizations, members and invitations
   /** No organization with that id exists. */
   ORGANIZATION_NOT_FOUND: 404,
@@ -47,6 +57,8 @@ export const errorCodes = {
   INVITATION_ALREADY_USED: 409,
   /** The invitation was sent to another email than the signed-in user's. */
   INVITATION_EMAIL_MISMATCH: 403,
+  /** The signed-in user's email is not confirmed yet, so it cannot prove an invitation is theirs. */
+  EMAIL_NOT_CONFIRMED: 403,
   /** A profile's preferences do not match the shared preferences schema; details list the paths. */
   PREFERENCES_INVALID: 400,
 
