@@ -28,10 +28,12 @@ from public.organizations o
 cross join (values ('Mat', '#2e7d32'), ('Bil', '#1565c0'), ('Barn', '#f9a825'), ('Semester', '#6a1b9a')) as t (name, color)
 where o.created_by = 'd3e40000-0000-4000-8000-000000000001';
 
--- A believable year of money for the demo household, in SEK, ending this month: two salaries,
+-- A believable year of money for the demo household, in SEK, ending today: two salaries,
 -- child benefit, a mortgage with amortization, electricity that follows the seasons, groceries at
 -- the Nordic chains, restaurants, streaming, commuting, a summer trip paid in euros, savings.
 -- Random but repeatable (setseed), inserted through every trigger like the app's own writes.
+-- This month's pattern runs only up to today: what falls later (the salaries on the 25th, say)
+-- has not happened yet.
 do $$
 declare
   org uuid := (select id from public.organizations where created_by = 'd3e40000-0000-4000-8000-000000000001');
@@ -68,53 +70,72 @@ begin
   for i in 0..11 loop
     m := (first_month + make_interval(months => i))::date;
     -- Salaries, child benefit, and where the money goes from the salary account.
-    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method) values
-      (org, 'income', m + 24, 3850000, 'SEK', checking, 'Region Stockholm', (cat ->> 'salary')::uuid, 'bank_transfer'),
-      (org, 'income', m + 24, 3420000, 'SEK', checking, 'Ericsson AB', (cat ->> 'salary')::uuid, 'bank_transfer'),
-      (org, 'income', m + 19, 125000, 'SEK', checking, 'Försäkringskassan', (cat ->> 'benefits')::uuid, 'bank_transfer'),
-      (org, 'expense', m + 27, 520000 - i * 3000, 'SEK', checking, 'SBAB', (cat ->> 'rent_mortgage')::uuid, 'direct_debit'),
-      (org, 'expense', m + 27, 62000 + (150000 * (1 + cos(pi() * extract(month from m) / 6)) / 2)::bigint, 'SEK', checking, 'Tibber', (cat ->> 'utilities')::uuid, 'direct_debit'),
-      (org, 'expense', m + 27, 39900, 'SEK', checking, 'Bahnhof', (cat ->> 'internet_phone')::uuid, 'direct_debit'),
-      (org, 'expense', m + 27, 49800, 'SEK', checking, 'Telia', (cat ->> 'internet_phone')::uuid, 'direct_debit'),
-      (org, 'expense', m + 27, 168800, 'SEK', checking, 'Stockholms stad förskola', (cat ->> 'childcare')::uuid, 'invoice'),
-      (org, 'expense', m, 28500, 'SEK', checking, 'Folksam', (cat ->> 'insurance')::uuid, 'direct_debit'),
-      (org, 'expense', m, 54000, 'SEK', checking, 'If Skadeförsäkring', (cat ->> 'insurance')::uuid, 'direct_debit'),
-      (org, 'expense', m + 1, 97000, 'SEK', card, 'SL', (cat ->> 'public_transport')::uuid, 'card'),
-      (org, 'expense', m + 1, 97000, 'SEK', card, 'SL', (cat ->> 'public_transport')::uuid, 'card'),
-      (org, 'expense', m + 4, 14900, 'SEK', card, 'Netflix', (cat ->> 'streaming')::uuid, 'card'),
-      (org, 'expense', m + 9, 20900, 'SEK', card, 'Spotify', (cat ->> 'streaming')::uuid, 'card'),
-      (org, 'expense', m + 14, 44900, 'SEK', card, 'Viaplay', (cat ->> 'streaming')::uuid, 'card'),
-      (org, 'expense', m + 2, 59900, 'SEK', card, 'SATS', (cat ->> 'sports')::uuid, 'card');
-    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, to_account_id, description) values
-      (org, 'transfer', m + 27, 250000, 'SEK', checking, mortgage, 'Amortering'),
-      (org, 'transfer', m + 25, 300000, 'SEK', checking, savings, 'Månadssparande');
+    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
+    select org, v.kind::public.transaction_kind, v.booked_on, v.amount_minor, 'SEK', v.account_id, v.counterparty,
+           (cat ->> v.category)::uuid, v.payment_method::public.payment_method
+    from (values
+      ('income', m + 24, 3850000, checking, 'Region Stockholm', 'salary', 'bank_transfer'),
+      ('income', m + 24, 3420000, checking, 'Ericsson AB', 'salary', 'bank_transfer'),
+      ('income', m + 19, 125000, checking, 'Försäkringskassan', 'benefits', 'bank_transfer'),
+      ('expense', m + 27, 520000 - i * 3000, checking, 'SBAB', 'rent_mortgage', 'direct_debit'),
+      ('expense', m + 27, 62000 + (150000 * (1 + cos(pi() * extract(month from m) / 6)) / 2)::bigint, checking, 'Tibber', 'utilities', 'direct_debit'),
+      ('expense', m + 27, 39900, checking, 'Bahnhof', 'internet_phone', 'direct_debit'),
+      ('expense', m + 27, 49800, checking, 'Telia', 'internet_phone', 'direct_debit'),
+      ('expense', m + 27, 168800, checking, 'Stockholms stad förskola', 'childcare', 'invoice'),
+      ('expense', m, 28500, checking, 'Folksam', 'insurance', 'direct_debit'),
+      ('expense', m, 54000, checking, 'If Skadeförsäkring', 'insurance', 'direct_debit'),
+      ('expense', m + 1, 97000, card, 'SL', 'public_transport', 'card'),
+      ('expense', m + 1, 97000, card, 'SL', 'public_transport', 'card'),
+      ('expense', m + 4, 14900, card, 'Netflix', 'streaming', 'card'),
+      ('expense', m + 9, 20900, card, 'Spotify', 'streaming', 'card'),
+      ('expense', m + 14, 44900, card, 'Viaplay', 'streaming', 'card'),
+      ('expense', m + 2, 59900, card, 'SATS', 'sports', 'card')
+    ) as v (kind, booked_on, amount_minor, account_id, counterparty, category, payment_method)
+    where v.booked_on <= current_date;
+    insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, to_account_id, description)
+    select org, 'transfer', v.booked_on, v.amount_minor, 'SEK', checking, v.to_account_id, v.description
+    from (values
+      (m + 27, 250000, mortgage, 'Amortering'),
+      (m + 25, 300000, savings, 'Månadssparande')
+    ) as v (booked_on, amount_minor, to_account_id, description)
+    where v.booked_on <= current_date;
     -- Groceries about three times a week, restaurants and fuel now and then.
     for n in 1..13 loop
       d := m + (random() * 27)::integer;
       insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
-      values (org, 'expense', d, 15000 + (random() * 165000)::bigint, 'SEK', card, shops[1 + (random() * 4)::integer], (cat ->> 'groceries')::uuid, 'card');
+      select org, 'expense', d, 15000 + (random() * 165000)::bigint, 'SEK', card, shops[1 + (random() * 4)::integer], (cat ->> 'groceries')::uuid, 'card'
+      where d <= current_date;
     end loop;
     for n in 1..4 loop
+      d := m + (random() * 27)::integer;
       insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
-      values (org, 'expense', m + (random() * 27)::integer, 6500 + (random() * 80000)::bigint, 'SEK', card, places[1 + (random() * 4)::integer], (cat ->> 'restaurants')::uuid, 'card');
+      select org, 'expense', d, 6500 + (random() * 80000)::bigint, 'SEK', card, places[1 + (random() * 4)::integer], (cat ->> 'restaurants')::uuid, 'card'
+      where d <= current_date;
     end loop;
     for n in 1..2 loop
+      d := m + (random() * 27)::integer;
       insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
-      values (org, 'expense', m + (random() * 27)::integer, 60000 + (random() * 30000)::bigint, 'SEK', card,
-              (array['Circle K', 'Preem', 'OKQ8'])[1 + (random() * 2)::integer], (cat ->> 'fuel_charging')::uuid, 'card');
+      select org, 'expense', d, 60000 + (random() * 30000)::bigint, 'SEK', card,
+             (array['Circle K', 'Preem', 'OKQ8'])[1 + (random() * 2)::integer], (cat ->> 'fuel_charging')::uuid, 'card'
+      where d <= current_date;
     end loop;
     if random() < 0.5 then
+      d := m + (random() * 27)::integer;
       insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
-      values (org, 'expense', m + (random() * 27)::integer, 9900 + (random() * 40000)::bigint, 'SEK', card, 'Apotek Hjärtat', (cat ->> 'pharmacy')::uuid, 'card');
+      select org, 'expense', d, 9900 + (random() * 40000)::bigint, 'SEK', card, 'Apotek Hjärtat', (cat ->> 'pharmacy')::uuid, 'card'
+      where d <= current_date;
     end if;
     if random() < 0.4 then
+      d := m + (random() * 27)::integer;
       insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, category_id, payment_method)
-      values (org, 'expense', m + (random() * 27)::integer, 29900 + (random() * 150000)::bigint, 'SEK', card,
-              (array['H&M', 'Lindex', 'KappAhl'])[1 + (random() * 2)::integer], (cat ->> 'clothing')::uuid, 'card');
+      select org, 'expense', d, 29900 + (random() * 150000)::bigint, 'SEK', card,
+             (array['H&M', 'Lindex', 'KappAhl'])[1 + (random() * 2)::integer], (cat ->> 'clothing')::uuid, 'card'
+      where d <= current_date;
     end if;
     -- The card bill, paid from the salary account.
     insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, to_account_id, description)
-    values (org, 'transfer', m + 27, 1200000, 'SEK', checking, card, 'Kortfaktura');
+    select org, 'transfer', m + 27, 1200000, 'SEK', checking, card, 'Kortfaktura'
+    where m + 27 <= current_date;
   end loop;
 
   -- One big IKEA receipt, split between home and food; a new TV with its warranty to come.
@@ -127,16 +148,21 @@ begin
   insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, category_id, payment_method)
   values (org, 'expense', first_month + 95, 1299000, 'SEK', card, 'Elgiganten', 'Samsung 55" TV', (cat ->> 'electronics')::uuid, 'card');
 
-  -- The summer trip to Mallorca, partly paid in euros.
+  -- The summer trip to Mallorca, partly paid in euros; if it is under way today, only so far.
   d := make_date(extract(year from first_month + interval '11 months')::integer, 7, 8);
   if d > current_date then d := d - interval '1 year'; end if;
   insert into public.exchange_rates (org_id, currency, rate_date, rate, source)
-  select org, 'EUR', x::date, 11.38 + 0.02 * extract(dow from x), 'ECB' from generate_series(d - 3, d + 10, interval '1 day') x;
-  insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, category_id, payment_method) values
-    (org, 'expense', d - 30, 890000, 'SEK', card, 'SAS', 'Flyg Palma t/r', (cat ->> 'travel')::uuid, 'card'),
-    (org, 'expense', d + 7, 82000, 'EUR', card, 'Hotel Palma Bellver', '7 nätter', (cat ->> 'travel')::uuid, 'card'),
-    (org, 'expense', d + 2, 6450, 'EUR', card, 'Restaurante Es Baluard', null, (cat ->> 'restaurants')::uuid, 'card'),
-    (org, 'expense', d + 4, 3800, 'EUR', card, 'Mercadona', null, (cat ->> 'groceries')::uuid, 'card');
+  select org, 'EUR', x::date, 11.38 + 0.02 * extract(dow from x), 'ECB'
+  from generate_series(d - 3, least(d + 10, current_date), interval '1 day') x;
+  insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty, description, category_id, payment_method)
+  select org, 'expense', v.booked_on, v.amount_minor, v.currency, card, v.counterparty, v.description, (cat ->> v.category)::uuid, 'card'
+  from (values
+    (d - 30, 890000, 'SEK', 'SAS', 'Flyg Palma t/r', 'travel'),
+    (d + 7, 82000, 'EUR', 'Hotel Palma Bellver', '7 nätter', 'travel'),
+    (d + 2, 6450, 'EUR', 'Restaurante Es Baluard', null, 'restaurants'),
+    (d + 4, 3800, 'EUR', 'Mercadona', null, 'groceries')
+  ) as v (booked_on, amount_minor, currency, counterparty, description, category)
+  where v.booked_on <= current_date;
   insert into public.transaction_tags (org_id, transaction_id, tag_id)
   select org, t.id, trip_tag from public.transactions t where t.org_id = org and (t.currency = 'EUR' or t.counterparty = 'SAS');
   insert into public.transaction_tags (org_id, transaction_id, tag_id)

@@ -285,6 +285,62 @@ describe('invoice events', () => {
   });
 });
 
+describe('an invoice event before its customer is known', () => {
+  /** An organization on trial, and the Stripe ids it will have once it pays. */
+  async function subscribingOrganization(label: string) {
+    const [org, plan] = await Promise.all([createOrganization(label), createPlan()]);
+    return { org, plan, customer: stripeId('cus'), subscription: stripeId('sub') };
+  }
+
+  const invoiceRow = async (id: string) =>
+    (await adminSql`select org_id, status from public.invoices where stripe_invoice_id = ${id}`)[0];
+
+  it('waits, answering 200, and is applied when checkout makes the customer known', async () => {
+    const { org, plan, customer, subscription } = await subscribingOrganization('invoicefirst');
+    const t = unixNow();
+    // No org_id in the invoice: only its customer could tell whose it is.
+    const paid = stripeEvent('invoice.paid', invoiceObject({ customer, subscription, shape: 'legacy' }), t);
+    expect(await deliver(paid)).toMatchObject({ status: 200, body: { outcome: 'waiting: unknown customer' } });
+    expect(await storedEvent(paid.id)).toMatchObject({ outcome: 'waiting: unknown customer', processed_at: null });
+    expect(await invoiceRow(paid.data.object.id)).toBeUndefined();
+
+    const checkout = stripeEvent(
+      'checkout.session.completed',
+      checkoutSession(org.id, customer, subscription, plan.id),
+      t,
+    );
+    expect((await deliver(checkout)).body.outcome).toBe('applied');
+
+    expect(await invoiceRow(paid.data.object.id)).toEqual({ org_id: org.id, status: 'paid' });
+    expect(await storedEvent(paid.id)).toMatchObject({ outcome: 'applied', processed_at: expect.any(Date) });
+    expect(await subscriptionRow(org.id)).toMatchObject({ status: 'active', stripe_customer_id: customer });
+  });
+
+  it('is recorded without undoing newer state when a subscription event makes the customer known', async () => {
+    const { org, plan, customer, subscription } = await subscribingOrganization('invoicebeforesub');
+    const t = unixNow();
+    const paid = stripeEvent('invoice.paid', invoiceObject({ customer, subscription, shape: 'legacy' }), t);
+    expect((await deliver(paid)).body.outcome).toBe('waiting: unknown customer');
+
+    const pastDue = stripeEvent(
+      'customer.subscription.created',
+      subscriptionObject({
+        id: subscription,
+        customer,
+        orgId: org.id,
+        price: plan.price as string,
+        status: 'past_due',
+      }),
+      t + 5,
+    );
+    expect((await deliver(pastDue)).body.outcome).toBe('applied');
+
+    expect(await invoiceRow(paid.data.object.id)).toEqual({ org_id: org.id, status: 'paid' });
+    expect(await storedEvent(paid.id)).toMatchObject({ outcome: 'stale', processed_at: expect.any(Date) });
+    expect(await subscriptionRow(org.id)).toMatchObject({ status: 'past_due', stripe_customer_id: customer });
+  });
+});
+
 describe('payment method events', () => {
   it('show the card brand and last four digits; an older event does not overwrite a newer card', async () => {
     const { org, customer } = await payingOrganization('card');

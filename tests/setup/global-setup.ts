@@ -7,6 +7,7 @@ import { generateTypes } from '@westwallet/devstack/typegen';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import type { StripeTarget, TargetStack } from '../helpers/target.ts';
+import { type LintReport, lintDatabase } from '../platform/splinter/lint-database.ts';
 
 /**
  * With SUPABASE_URL, SUPABASE_DB_URL and the keys set, the suites run against that stack (a
@@ -60,6 +61,8 @@ export default async function setup(project: TestProject) {
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
   // objects in public while they run, some of them open on purpose.
   project.provide('exposedObjects', await exposedObjects(target.dbUrl));
+  // And what Supabase's linter says of it, for the same reason.
+  project.provide('splinter', await lintDatabase(target.dbUrl));
 
   return async () => {
     await stack?.stop();
@@ -136,5 +139,6 @@ declare module 'vitest' {
     stripe: StripeTarget;
     generatedTypes: string;
     exposedObjects: ExposedObject[];
+    splinter: LintReport;
   }
 }

@@ -18,14 +18,28 @@ const call = (name: string, init: RequestInit = {}) =>
   });
 
 describe('edge functions under /functions/v1', () => {
-  it('answers the health check with the database state', async () => {
+  it('tells anyone only that the service is up', async () => {
     const response = await call('health');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it.each([
+    ['as a bearer token', { Authorization: `Bearer ${target.serviceKey}` }],
+    ['as the apikey', { apikey: target.serviceKey, Authorization: '' }],
+  ])('gives the database state to a caller with the secret key %s', async (_, headers) => {
+    const response = await call('health', { headers });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body.status).toBe('ok');
     expect(body.database.version).toMatch(/^1[5-9]/);
     expect(body.database.migrations.latest).toBe(latestMigration);
     expect(Date.parse(body.database.time)).not.toBeNaN();
+  });
+
+  it('gives no details for a key that is not the secret key', async () => {
+    const response = await call('health', { headers: { Authorization: `Bearer ${target.serviceKey}x` } });
+    expect(await response.json()).toEqual({ status: 'ok' });
   });
 
   it('is reachable through supabase-js functions.invoke', async () => {

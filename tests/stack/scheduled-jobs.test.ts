@@ -47,6 +47,7 @@ describe('the health heartbeat scheduled in a migration', () => {
     await expect.poll(answer, { timeout: 15_000, interval: 250 }).toBeDefined();
     const { status_code, content } = await answer();
     expect(status_code).toBe(200);
-    expect(JSON.parse(content).database.migrations.count).toBeGreaterThan(0);
+    // The job sends no key, so the function says only that it is up.
+    expect(JSON.parse(content)).toEqual({ status: 'ok' });
   });
 });

@@ -30,3 +30,28 @@ export async function requireUser(request: Request): Promise<AuthUser> {
   const user = userSchema.parse(await response.json());
   return { id: user.id, email: user.email ?? null };
 }
+
+/**
+ * Whether the request carries the project's secret key (`Authorization: Bearer <key>` or
+ * `apikey: <key>`), as internal callers and operators send it. The local stack sets both names; a
+ * hosted project sets SUPABASE_SERVICE_ROLE_KEY.
+ */
+export async function hasSecretKey(request: Request): Promise<boolean> {
+  const keys = [Deno.env.get('SUPABASE_SECRET_KEY'), Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')].filter(
+    (key): key is string => Boolean(key),
+  );
+  const given = [request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1], request.headers.get('apikey')];
+  for (const candidate of given) {
+    if (!candidate) continue;
+    for (const key of keys) if (await sameSecret(candidate, key)) return true;
+  }
+  return false;
+}
+
+/** Compares digests, so the time taken says nothing about how much of a guess was right. */
+async function sameSecret(given: string, key: string): Promise<boolean> {
+  const digest = async (text: string) =>
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  const [a, b] = await Promise.all([digest(given), digest(key)]);
+  return a.every((byte, i) => byte === b[i]);
+}

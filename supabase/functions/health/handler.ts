@@ -1,4 +1,5 @@
 import { AppError } from '@westwallet/shared';
+import { hasSecretKey } from '../_shared/auth.ts';
 import { db } from '../_shared/db.ts';
 import { endpoint, json } from '../_shared/http.ts';
 
@@ -10,7 +11,7 @@ interface DatabaseState {
   migrations: { count: number; latest: string | null };
 }
 
-/** What a monitor (or the scheduled heartbeat) needs to know: is the database there, and at which migration. */
+/** Whether the database answers, and for an operator's monitor: which database, at which migration. */
 async function databaseState(): Promise<DatabaseState> {
   const started = performance.now();
   try {
@@ -35,6 +36,12 @@ async function databaseState(): Promise<DatabaseState> {
   }
 }
 
-export const handler = endpoint(['GET', 'POST'], async () => {
-  return json({ status: 'ok', database: await databaseState() });
+/**
+ * Anyone may ask whether the service is up (200 `{ status: 'ok' }`, or 503 DATABASE_UNAVAILABLE);
+ * only a caller with the secret key learns the database's version, name and migrations, which
+ * would tell an attacker what to try.
+ */
+export const handler = endpoint(['GET', 'POST'], async (request) => {
+  const database = await databaseState();
+  return json(await hasSecretKey(request) ? { status: 'ok', database } : { status: 'ok' });
 });

@@ -8,8 +8,10 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 /**
  * POST from Stripe. The signature is checked on the raw body (Stripe's default tolerance of five
  * minutes); then the database stores the event and applies it once (private.receive_stripe_event).
- * 200 for applied, stale, ignored and duplicate events; 400 for a bad signature; 500 when applying
- * failed, so Stripe retries (the error is kept on the stored event).
+ * 200 for applied, stale, ignored and duplicate events, and for an invoice event whose customer
+ * is not known yet (`waiting: unknown customer`: the database applies it when the customer becomes
+ * known); 400 for a bad signature; 500 when applying failed, so Stripe retries (the error is kept
+ * on the stored event).
  */
 export const handler = endpoint(['POST'], async (request) => {
   const secret = Deno.env.get('STRIPE_WEBHOOK_SECRET');
