@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
 import type { Log } from './log.ts';
+import { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
 import { isStoragePath, mendStorageAnswer, mendStorageRequest } from './storage-mends.ts';
 
 export interface Gateway {
@@ -22,8 +23,9 @@ function isAnswer(value: Request | Response): value is Response {
 
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
- * runtime, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, with Storage's
- * answers where lite's differ (storage-mends.ts).
+ * runtime, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, within the
+ * request limits (request-limits.ts) and with Storage's answers where lite's differ
+ * (storage-mends.ts).
  */
 export async function startGateway(options: {
   port: number;
@@ -39,8 +41,10 @@ export async function startGateway(options: {
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
-    if (!isStoragePath(pathname)) return dataApi.fetch(request, peerAddress);
-    const mended = await mendStorageRequest(request, jwtSecret);
+    const checked = await checkRequestLimits(request);
+    if (isAnswer(checked)) return checked;
+    if (!isStoragePath(pathname)) return mendTooManyValues(checked, await dataApi.fetch(checked, peerAddress));
+    const mended = await mendStorageRequest(checked, jwtSecret);
     if (isAnswer(mended)) return mended;
     return mendStorageAnswer(mended, await dataApi.fetch(mended, peerAddress));
   };
