@@ -110,4 +110,18 @@ describe('Storage uploads from supabase-js', () => {
     expect(signed.data).toBeNull();
     expect(signed.error).not.toBeNull();
   });
+
+  it('signs several files at once, and no file the user may not read', async () => {
+    const mine = `${owner.user.id}/statement.txt`;
+    await owner.client.storage.from(bucket).upload(mine, new Blob(['November'], { type: 'text/plain' }));
+    const { data, error } = await owner.client.storage
+      .from(bucket)
+      .createSignedUrls([mine, `${stranger.user.id}/theirs.txt`], 60);
+    expect(error).toBeNull();
+    const [signed, refused] = data ?? [];
+    expect(signed).toMatchObject({ path: mine, error: null });
+    expect(await (await fetch(String(signed.signedUrl))).text()).toBe('November');
+    expect(refused.signedUrl).toBeNull();
+    expect(refused.error).not.toBeNull();
+  });
 });

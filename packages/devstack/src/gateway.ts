@@ -4,7 +4,7 @@ import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
 import type { Log } from './log.ts';
 import { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
-import { isStoragePath, mendStorageAnswer, mendStorageRequest } from './storage-mends.ts';
+import { isStoragePath, serveStorage } from './storage-mends.ts';
 
 export interface Gateway {
   url: string;
@@ -43,10 +43,9 @@ export async function startGateway(options: {
     }
     const checked = await checkRequestLimits(request);
     if (isAnswer(checked)) return checked;
-    if (!isStoragePath(pathname)) return mendTooManyValues(checked, await dataApi.fetch(checked, peerAddress));
-    const mended = await mendStorageRequest(checked, jwtSecret);
-    if (isAnswer(mended)) return mended;
-    return mendStorageAnswer(mended, await dataApi.fetch(mended, peerAddress));
+    const send = (mended: Request) => dataApi.fetch(mended, peerAddress);
+    if (isStoragePath(pathname)) return serveStorage(checked, { jwtSecret, send });
+    return mendTooManyValues(checked, await send(checked));
   };
 
   const server = serve({

@@ -12,6 +12,7 @@ const OBJECT = '/storage/v1/object';
 const OBJECT_KEY = new RegExp(`^${OBJECT}/(?!(?:sign|list|move|copy|info|public|authenticated|upload)/)[^/]+/.+`);
 const SIGNED_UPLOAD = new RegExp(`^${OBJECT}/upload/sign/[^/]+/.+`);
 const SIGNED_DOWNLOAD = new RegExp(`^${OBJECT}/sign/[^/]+/.+`);
+const SIGN_MANY = new RegExp(`^${OBJECT}/sign/[^/]+$`);
 const PUBLIC_DOWNLOAD = new RegExp(`^${OBJECT}/(?:public|authenticated)/[^/]+/.+`);
 
 /** Types a browser shows inline without running anything: images whose formats carry no script. */
@@ -40,34 +41,32 @@ export function isStoragePath(pathname: string): boolean {
 }
 
 /**
- * Mends a Storage request, or answers it as Storage would where lite would answer otherwise.
- * `jwtSecret` signs the tokens of signed URLs.
+ * Serves a Storage request through lite (`send`), mending the request before and the answer
+ * after where lite differs from Storage. `jwtSecret` signs the tokens of signed URLs.
  */
-export async function mendStorageRequest(request: Request, jwtSecret: string): Promise<Request | Response> {
+export async function serveStorage(
+  request: Request,
+  options: { jwtSecret: string; send: (request: Request) => Promise<Response> },
+): Promise<Response> {
   const url = new URL(request.url);
   const { pathname } = url;
-  const signed =
-    (request.method === 'GET' && SIGNED_DOWNLOAD.test(pathname)) ||
-    (request.method === 'PUT' && SIGNED_UPLOAD.test(pathname));
-  if (signed) {
-    const refusal = checkSignedUrlToken(url.searchParams.get('token'), jwtSecret);
+  const { method } = request;
+  if ((method === 'GET' && SIGNED_DOWNLOAD.test(pathname)) || (method === 'PUT' && SIGNED_UPLOAD.test(pathname))) {
+    const refusal = checkSignedUrlToken(url.searchParams.get('token'), options.jwtSecret);
     if (refusal) return refusal;
   }
+  if (method === 'POST' && SIGN_MANY.test(pathname)) return signEach(request, options.send);
   const upload =
-    (['POST', 'PUT'].includes(request.method) && OBJECT_KEY.test(pathname)) ||
-    (request.method === 'PUT' && SIGNED_UPLOAD.test(pathname));
-  return upload ? storeSniffedType(request) : request;
-}
-
-/** Mends lite's answer to a Storage request. */
-export async function mendStorageAnswer(request: Request, response: Response): Promise<Response> {
-  const url = new URL(request.url);
-  const { pathname } = url;
+    (['POST', 'PUT'].includes(method) && OBJECT_KEY.test(pathname)) ||
+    (method === 'PUT' && SIGNED_UPLOAD.test(pathname));
+  const mended = upload ? await storeSniffedType(request) : request;
+  if (!mended) return storageError(400, 'InvalidRequest', 'No content provided');
+  const response = await options.send(mended);
   if (!response.ok) return answerStorageError(response);
-  if (request.method === 'POST' && SIGNED_DOWNLOAD.test(pathname)) return answerSignedUrl(response);
-  if (request.method === 'POST' && SIGNED_UPLOAD.test(pathname)) return answerSignedUploadUrl(response);
+  if (method === 'POST' && SIGNED_DOWNLOAD.test(pathname)) return answerSignedUrl(response);
+  if (method === 'POST' && SIGNED_UPLOAD.test(pathname)) return answerSignedUploadUrl(response);
   const download =
-    ['GET', 'HEAD'].includes(request.method) &&
+    ['GET', 'HEAD'].includes(method) &&
     (OBJECT_KEY.test(pathname) || SIGNED_DOWNLOAD.test(pathname) || PUBLIC_DOWNLOAD.test(pathname));
   return download ? serveSafely(url, response) : response;
 }
@@ -79,16 +78,17 @@ export async function mendStorageAnswer(request: Request, response: Response): P
  * Storage reads multipart form data on every upload route and lite only on POST: supabase-js
  * sends a Blob or File as a form (an unnamed file field, `cacheControl`, `metadata`), so
  * `update()` and `uploadToSignedUrl()` of a File stored the form itself. The form's fields become
- * the headers lite reads for a raw body, as Storage reads them from the form.
+ * the headers lite reads for a raw body, as Storage reads them from the form. Undefined for a
+ * form without a file.
  */
-async function storeSniffedType(request: Request): Promise<Request | Response> {
+async function storeSniffedType(request: Request): Promise<Request | undefined> {
   const headers = new Headers(request.headers);
   let bytes: Uint8Array<ArrayBuffer>;
   let declared = headers.get('content-type');
   if (declared?.startsWith('multipart/form-data')) {
     const form = await request.formData();
     const file = [...form.values()].find((value): value is File => typeof value !== 'string');
-    if (!file) return storageError(400, 'InvalidRequest', 'No content provided');
+    if (!file) return undefined;
     bytes = new Uint8Array(await file.arrayBuffer());
     declared = stringField(form, 'contentType') ?? file.type;
     const cacheControl = stringField(form, 'cacheControl');
@@ -171,6 +171,29 @@ async function answerSignedUrl(response: Response): Promise<Response> {
   const { signedUrl } = (await response.json()) as { signedUrl: string };
   const mended = { signedURL: signedUrl.replace(/^\/storage\/v1/, '') };
   return Response.json(mended, { status: response.status, headers: withoutLength(response.headers) });
+}
+
+/**
+ * `createSignedUrls`: lite routes it to its handler for one file, which finds no file named ''
+ * and fails the whole request. Storage signs each path it may, answering `{ path, signedURL,
+ * error }` per path with `signedURL` null where it may not; so each is signed through lite's
+ * handler for one file.
+ */
+async function signEach(request: Request, send: (request: Request) => Promise<Response>): Promise<Response> {
+  const { expiresIn, paths } = (await request.json()) as { expiresIn: number; paths: string[] };
+  const headers = withoutLength(request.headers);
+  const signed = await Promise.all(
+    paths.map(async (path) => {
+      const one = `${request.url}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      const response = await send(new Request(one, { method: 'POST', headers, body: JSON.stringify({ expiresIn }) }));
+      if (!response.ok) {
+        return { path, signedURL: null, error: 'Either the object does not exist or you do not have access to it' };
+      }
+      const { signedUrl } = (await response.json()) as { signedUrl: string };
+      return { path, signedURL: signedUrl.replace(/^\/storage\/v1/, ''), error: null };
+    }),
+  );
+  return Response.json(signed);
 }
 
 /**
