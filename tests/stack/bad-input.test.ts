@@ -139,6 +139,24 @@ const cases: Case[] = [
     code: 'PGRST301',
   },
   {
+    name: 'a path that is not valid percent-encoding',
+    send: () => rest('/ta%ZZgs'),
+    status: 400,
+    code: 'MALFORMED_URL',
+  },
+  {
+    name: 'a select embedding 1,000 levels deep',
+    send: () => rest(`/tags?select=${'tags('.repeat(1000)}id${')'.repeat(1000)}`),
+    status: 400,
+    code: 'PGRST100',
+  },
+  {
+    name: 'a filter of 1,000 nested and()',
+    send: () => rest(`/tags?and=(${'and('.repeat(1000)}name.eq.x${')'.repeat(1000)})`),
+    status: 400,
+    code: 'PGRST100',
+  },
+  {
     name: 'headers of 32 KB',
     send: () => send('/rest/v1/tags', { headers: { 'x-padding': 'x'.repeat(32 * 1024) } }).then((r) => answer(r)),
     status: 431,
@@ -207,6 +225,12 @@ const cases: Case[] = [
     code: 'bad_json',
   },
   {
+    name: 'a JSON null to Auth',
+    send: () => auth('/token?grant_type=password', 'null'),
+    status: 400,
+    code: 'bad_json',
+  },
+  {
     name: 'an Auth call with a token that is no JWT',
     send: () =>
       send('/auth/v1/user', { headers: { authorization: 'Bearer a.b.c' } }).then((r) => answer(r, 'error_code')),
@@ -244,6 +268,24 @@ const cases: Case[] = [
     },
     status: 400,
     code: 'InvalidSignature',
+  },
+  {
+    name: 'malformed JSON to Storage',
+    send: () =>
+      send('/storage/v1/object/list/attachments', { method: 'POST', body: '{"prefix":' }).then((r) => answer(r)),
+    status: 400,
+    code: 'InvalidRequest',
+  },
+  {
+    name: 'a broken multipart upload',
+    send: () =>
+      send(`/storage/v1/object/attachments/${orgId}/broken.pdf`, {
+        method: 'POST',
+        body: '--boundary\r\nContent-Disposition: form-data; name="file"',
+        headers: { 'content-type': 'multipart/form-data; boundary=boundary' },
+      }).then((r) => answer(r)),
+    status: 400,
+    code: 'InvalidRequest',
   },
   {
     name: 'a Storage call with a token that is no JWT',

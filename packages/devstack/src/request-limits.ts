@@ -1,8 +1,9 @@
 /**
  * Limits on what a request to the Data API (/rest/v1) or Auth (/auth/v1) may carry, checked at
  * the gateway before lite reads it. lite has none of its own, and what goes past them fails
- * inside it as a 500: a body too many values long overflows its driver's parameters, JSON nested
- * thousands deep overflows Node's stack where lite serializes it, and text Postgres cannot hold
+ * inside it as a 500: a body too many values long overflows its driver's parameters, JSON or a
+ * `select`/`and`/`or` nested hundreds deep overflows Node's stack where lite walks it, a path
+ * that is not valid percent-encoding throws where lite decodes it, and text Postgres cannot hold
  * (a NUL) or does not fit (a long email) fails in SQL. Each refusal is a 4xx in the API's own
  * error shape with a stable code.
  */
@@ -19,6 +20,11 @@ export const AUTH_MAX_BYTES = 1024 * 1024;
  * Postgres refuses a jsonb value (stack depth, tens of thousands).
  */
 export const MAX_JSON_DEPTH = 1000;
+/**
+ * Parentheses in a Data API query string (embedded `select`s, `and`/`or` trees): far more than
+ * any query of ours, and below the few hundred where lite's parsers overflow.
+ */
+export const MAX_QUERY_DEPTH = 100;
 /** GoTrue refuses a longer address (`validateEmail`). */
 const MAX_EMAIL_LENGTH = 255;
 /** Auth routes whose email GoTrue validates before using it. */
@@ -43,9 +49,19 @@ const auth: Api = {
 
 /** The request with its body read, or the answer refusing it. */
 export async function checkRequestLimits(request: Request): Promise<Request | Response> {
-  const { pathname } = new URL(request.url);
+  const { pathname, search } = new URL(request.url);
   const api = pathname.startsWith('/rest/v1/') ? dataApi : pathname.startsWith('/auth/v1/') ? auth : undefined;
-  if (!api || !request.body) return request;
+  if (!api) return request;
+  const path = decoded(pathname);
+  const query = decoded(search.replaceAll('+', ' '));
+  if (path === undefined || query === undefined) {
+    const code = api === auth ? 'validation_failed' : 'MALFORMED_URL';
+    return api.refuse(400, code, 'The URL is not valid percent-encoding');
+  }
+  if (api === dataApi && parenthesesExceed(query, MAX_QUERY_DEPTH)) {
+    return api.refuse(400, 'PGRST100', `The query string nests parentheses deeper than ${MAX_QUERY_DEPTH} levels`);
+  }
+  if (!request.body) return request;
   const body = await readAtMost(request, api.maxBytes);
   if (!body) {
     const code = api === auth ? 'request_entity_too_large' : 'PAYLOAD_TOO_LARGE';
@@ -93,6 +109,23 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array<A
   return Buffer.concat(chunks, length);
 }
 
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parenthesesExceed(text: string, limit: number): boolean {
+  let depth = 0;
+  for (const char of text) {
+    if (char === '(' && ++depth > limit) return true;
+    if (char === ')') depth--;
+  }
+  return false;
+}
+
 /** Whether brackets outside strings nest deeper than `limit`, in one pass without recursion. */
 function jsonDepthExceeds(body: Uint8Array, limit: number): boolean {
   let depth = 0;
@@ -123,7 +156,11 @@ function checkAuthBody(pathname: string, body: Uint8Array): Response | undefined
   } catch {
     return undefined; // lite answers malformed JSON as GoTrue does (400 bad_json)
   }
-  const email = (value as { email?: unknown } | null)?.email;
+  // GoTrue decodes every body into a struct; lite failed with a 500 on `null`.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return auth.refuse(400, 'bad_json', 'Could not parse request body as JSON: not an object');
+  }
+  const email = (value as { email?: unknown }).email;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: GoTrue's email format has none
   if (typeof email === 'string' && /[\u0000-\u001f\u007f]/.test(email)) {
     return auth.refuse(400, 'validation_failed', 'Unable to validate email address: invalid format');

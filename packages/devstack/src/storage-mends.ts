@@ -55,12 +55,12 @@ export async function serveStorage(
     const refusal = checkSignedUrlToken(url.searchParams.get('token'), options.jwtSecret);
     if (refusal) return refusal;
   }
-  if (method === 'POST' && SIGN_MANY.test(pathname)) return signEach(request, options.send);
   const upload =
     (['POST', 'PUT'].includes(method) && OBJECT_KEY.test(pathname)) ||
     (method === 'PUT' && SIGNED_UPLOAD.test(pathname));
-  const mended = upload ? await storeSniffedType(request) : request;
-  if (!mended) return storageError(400, 'InvalidRequest', 'No content provided');
+  const mended = upload ? await storeSniffedType(request) : await withValidJson(request);
+  if (!mended) return storageError(400, 'InvalidRequest', upload ? 'No content provided' : 'Body is not valid JSON');
+  if (method === 'POST' && SIGN_MANY.test(pathname)) return signEach(mended, options.send);
   const response = await options.send(mended);
   if (!response.ok) return answerStorageError(response);
   if (method === 'POST' && SIGNED_DOWNLOAD.test(pathname)) return answerSignedUrl(response);
@@ -79,14 +79,15 @@ export async function serveStorage(
  * sends a Blob or File as a form (an unnamed file field, `cacheControl`, `metadata`), so
  * `update()` and `uploadToSignedUrl()` of a File stored the form itself. The form's fields become
  * the headers lite reads for a raw body, as Storage reads them from the form. Undefined for a
- * form without a file.
+ * form that is broken or holds no file.
  */
 async function storeSniffedType(request: Request): Promise<Request | undefined> {
   const headers = new Headers(request.headers);
   let bytes: Uint8Array<ArrayBuffer>;
   let declared = headers.get('content-type');
   if (declared?.startsWith('multipart/form-data')) {
-    const form = await request.formData();
+    const form = await request.formData().catch(() => undefined);
+    if (!form) return undefined;
     const file = [...form.values()].find((value): value is File => typeof value !== 'string');
     if (!file) return undefined;
     bytes = new Uint8Array(await file.arrayBuffer());
@@ -101,6 +102,18 @@ async function storeSniffedType(request: Request): Promise<Request | undefined> 
   headers.set('content-type', await sniffContentType(bytes, declared));
   headers.set('content-length', String(bytes.length));
   return new Request(request.url, { method: request.method, headers, body: bytes });
+}
+
+/** lite failed with a 500 on a JSON body it could not parse, where Storage answers 400. */
+async function withValidJson(request: Request): Promise<Request | undefined> {
+  if (!request.body || !request.headers.get('content-type')?.includes('json')) return request;
+  const body = await request.text();
+  try {
+    JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
 }
 
 function stringField(form: FormData, name: string): string | undefined {
@@ -180,10 +193,17 @@ async function answerSignedUrl(response: Response): Promise<Response> {
  * handler for one file.
  */
 async function signEach(request: Request, send: (request: Request) => Promise<Response>): Promise<Response> {
-  const { expiresIn, paths } = (await request.json()) as { expiresIn: number; paths: string[] };
+  const { expiresIn, paths } = (await request.json()) as { expiresIn?: unknown; paths?: unknown };
+  if (typeof expiresIn !== 'number' || !Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) {
+    return storageError(
+      400,
+      'InvalidRequest',
+      "body must have properties 'expiresIn' (a number) and 'paths' (strings)",
+    );
+  }
   const headers = withoutLength(request.headers);
   const signed = await Promise.all(
-    paths.map(async (path) => {
+    paths.map(async (path: string) => {
       const one = `${request.url}/${path.split('/').map(encodeURIComponent).join('/')}`;
       const response = await send(new Request(one, { method: 'POST', headers, body: JSON.stringify({ expiresIn }) }));
       if (!response.ok) {
