@@ -12,19 +12,19 @@
  * PostgREST sets no limit of its own; 5 MiB is thousands of rows, more than a page of the app
  * ever writes at once. Imports go through Storage and functions, not one Data API request.
  */
-export const DATA_API_MAX_BYTES = 5 * 1024 * 1024;
+const DATA_API_MAX_BYTES = 5 * 1024 * 1024;
 /** GoTrue's own limit (`limitRequestBody(1 << 20)` in its router): sign-up metadata included. */
-export const AUTH_MAX_BYTES = 1024 * 1024;
+const AUTH_MAX_BYTES = 1024 * 1024;
 /**
  * Far deeper than any document of ours and far below where lite overflows (a few thousand) or
  * Postgres refuses a jsonb value (stack depth, tens of thousands).
  */
-export const MAX_JSON_DEPTH = 1000;
+const MAX_JSON_DEPTH = 1000;
 /**
  * Parentheses in a Data API query string (embedded `select`s, `and`/`or` trees): far more than
  * any query of ours, and below the few hundred where lite's parsers overflow.
  */
-export const MAX_QUERY_DEPTH = 100;
+const MAX_QUERY_DEPTH = 100;
 /** GoTrue refuses a longer address (`validateEmail`). */
 const MAX_EMAIL_LENGTH = 255;
 /** Auth routes whose email GoTrue validates before using it. */

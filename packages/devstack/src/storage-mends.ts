@@ -113,7 +113,7 @@ async function withValidJson(request: Request): Promise<Request | undefined> {
   } catch {
     return undefined;
   }
-  return new Request(request.url, { method: request.method, headers: request.headers, body });
+  return new Request(request.url, { method: request.method, headers: withoutLength(request.headers), body });
 }
 
 function stringField(form: FormData, name: string): string | undefined {
