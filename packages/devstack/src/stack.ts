@@ -95,7 +95,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => functions.stop());
 
-    const gateway: Gateway = await startGateway({ port: options.apiPort, dataApi, functions, log });
+    const gateway: Gateway = await startGateway({
+      port: options.apiPort,
+      dataApi,
+      functions,
+      jwtSecret: keys.jwtSecret,
+      log,
+    });
     stops.push(() => gateway.close());
 
     const needed = await workersNeeded(sql);

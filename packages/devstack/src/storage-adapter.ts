@@ -1,11 +1,25 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sniffContentType } from './content-sniffing.ts';
+
+/** What an object was stored with that its bytes do not tell. */
+interface StoredHeaders {
+  contentType: string;
+  cacheControl: string;
+}
+
+const METADATA_FOLDER = '#metadata';
 
 /**
  * Object bytes on local disk for @supabase/lite's Storage API, which keeps the metadata (and
  * enforces RLS) in `storage.objects`. lite's own filesystem adapter is not exported, so this
  * implements its small StorageAdapter interface.
+ *
+ * lite serves a download with the type and Cache-Control this adapter reports, so each object
+ * keeps those it was stored with (the type the gateway sniffed from its bytes) in a parallel
+ * tree under `#metadata`, a name no bucket can have. Files stored before have none and are
+ * typed from their bytes again.
  */
 export class FilesystemStorageAdapter {
   readonly driver = 'filesystem';
@@ -18,7 +32,7 @@ export class FilesystemStorageAdapter {
   async getObject(bucket: string, key: string, _version: string | undefined, headers?: { range?: string }) {
     const file = this.#path(bucket, key);
     const stat = await fs.stat(file);
-    const metadata = this.#metadata(stat, key);
+    const metadata = await this.#metadata(bucket, key, stat);
     const range = headers?.range ? /^bytes=(\d+)-(\d*)$/.exec(headers.range) : null;
     if (range) {
       const start = Number(range[1]);
@@ -45,6 +59,7 @@ export class FilesystemStorageAdapter {
     await fs.mkdir(path.dirname(file), { recursive: true });
     const bytes = body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
     await fs.writeFile(file, bytes);
+    await this.#writeHeaders(bucket, key, { contentType, cacheControl });
     const stat = await fs.stat(file);
     return {
       cacheControl,
@@ -58,6 +73,7 @@ export class FilesystemStorageAdapter {
 
   async deleteObject(bucket: string, key: string) {
     await fs.rm(this.#path(bucket, key), { force: true });
+    await fs.rm(this.#headersPath(bucket, key), { force: true });
   }
 
   async deleteObjects(bucket: string, keys: string[]) {
@@ -68,12 +84,13 @@ export class FilesystemStorageAdapter {
     const to = this.#path(targetBucket, target);
     await fs.mkdir(path.dirname(to), { recursive: true });
     await fs.copyFile(this.#path(sourceBucket, source), to);
+    await this.#writeHeaders(targetBucket, target, await this.#readHeaders(sourceBucket, source));
     const stat = await fs.stat(to);
     return { httpStatusCode: 200, eTag: etagOf(to, stat.mtimeMs), lastModified: stat.mtime };
   }
 
   async headObject(bucket: string, key: string) {
-    return this.#metadata(await fs.stat(this.#path(bucket, key)), key);
+    return this.#metadata(bucket, key, await fs.stat(this.#path(bucket, key)));
   }
 
   async privateAssetUrl(bucket: string, key: string) {
@@ -81,18 +98,38 @@ export class FilesystemStorageAdapter {
   }
 
   /** Keys come from URLs: refuse any that would leave the bucket's folder. */
-  #path(bucket: string, key: string): string {
-    const file = path.resolve(this.#root, bucket, key);
-    if (!file.startsWith(path.join(this.#root, bucket) + path.sep)) throw new Error(`invalid object key: ${key}`);
+  #path(bucket: string, key: string, root = this.#root): string {
+    const file = path.resolve(root, bucket, key);
+    if (!file.startsWith(path.join(root, bucket) + path.sep)) throw new Error(`invalid object key: ${key}`);
     return file;
   }
 
-  #metadata(stat: { size: number; mtime: Date; mtimeMs: number }, key: string) {
+  #headersPath(bucket: string, key: string): string {
+    return this.#path(bucket, key, path.join(this.#root, METADATA_FOLDER));
+  }
+
+  async #writeHeaders(bucket: string, key: string, headers: StoredHeaders) {
+    const file = this.#headersPath(bucket, key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, JSON.stringify(headers));
+  }
+
+  async #readHeaders(bucket: string, key: string): Promise<StoredHeaders> {
+    try {
+      return JSON.parse(await fs.readFile(this.#headersPath(bucket, key), 'utf8')) as StoredHeaders;
+    } catch {
+      const head = await readSlice(this.#path(bucket, key), 0, 64 * 1024 - 1);
+      return { contentType: await sniffContentType(head, null), cacheControl: 'no-cache' };
+    }
+  }
+
+  async #metadata(bucket: string, key: string, stat: { size: number; mtime: Date; mtimeMs: number }) {
+    const { contentType, cacheControl } = await this.#readHeaders(bucket, key);
     return {
-      cacheControl: 'no-cache',
+      cacheControl,
       contentLength: stat.size,
       size: stat.size,
-      mimetype: mimeType(key),
+      mimetype: contentType,
       lastModified: stat.mtime,
       eTag: etagOf(key, stat.mtimeMs),
     };
@@ -107,30 +144,9 @@ async function readSlice(file: string, start: number, end: number): Promise<Buff
   const handle = await fs.open(file, 'r');
   try {
     const buffer = Buffer.alloc(Math.max(0, end - start + 1));
-    await handle.read(buffer, 0, buffer.length, start);
-    return buffer;
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
-}
-
-const MIME_TYPES: Record<string, string> = {
-  '.pdf': 'application/pdf',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.heic': 'image/heic',
-  '.svg': 'image/svg+xml',
-  '.txt': 'text/plain',
-  '.csv': 'text/csv',
-  '.json': 'application/json',
-  '.xml': 'application/xml',
-  '.zip': 'application/zip',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
-
-function mimeType(key: string): string {
-  return MIME_TYPES[path.extname(key).toLowerCase()] ?? 'application/octet-stream';
 }
