@@ -23,6 +23,12 @@ export const errorCodes = {
   FUNCTIONS_UNAVAILABLE: 502,
   /** The database could not be reached or did not answer in time. */
   DATABASE_UNAVAILABLE: 503,
+  /** The request body is larger than the API takes (local stack: 5 MiB, or too many values in one write). */
+  PAYLOAD_TOO_LARGE: 413,
+  /** The JSON body nests deeper than 1,000 levels (local stack). */
+  JSON_TOO_DEEP: 413,
+  /** The URL's path or query is not valid percent-encoding (local stack). */
+  MALFORMED_URL: 400,
 
   // Values every table bounds, whichever way they are written
   /** A money amount beyond what money can be: at most 10^15 minor units either way. */
