@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareDatabase, resetDatabase } from './database.ts';
 import { createLog } from './log.ts';
+import { listMigrations } from './migrations.ts';
 import { paths } from './paths.ts';
 import { freePort } from './ports.ts';
 import { startEmbeddedPostgres } from './postgres.ts';
+import { schemaDiff, withSchemaDatabases } from './schemas.ts';
 import { type Stack, startStack } from './stack.ts';
 import { claim, envLines, markReady, readRunning, release } from './state.ts';
 import { generateTypes } from './typegen.ts';
@@ -118,11 +120,57 @@ async function genTypes(): Promise<void> {
   }
 }
 
+/**
+ * `npm run db:diff -- <name>`: the migration that takes a database built from supabase/migrations
+ * to what supabase/schemas defines, as `supabase db diff -f <name>` writes it, without Docker.
+ */
+async function dbDiff(): Promise<void> {
+  const name = migrationName();
+  const statements = await withSchemaDatabases((urls) => schemaDiff(urls.migrations, urls.schemas));
+  if (!statements) {
+    console.log('supabase/schemas and supabase/migrations define the same database: no migration written.');
+    return;
+  }
+  const file = writeMigration(
+    name,
+    `${statements}
+`,
+  );
+  console.log(`wrote ${file}: read it, then say in its header what it changes and why.`);
+}
+
+/** `npm run migration:new -- <name>`: an empty migration, for data changes a schema diff cannot see. */
+function migrationNew(): void {
+  console.log(`wrote ${writeMigration(migrationName(), '')}`);
+}
+
+function migrationName(): string {
+  const name = process.argv[3] ?? '';
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+    throw new Error('Name the change in snake_case, e.g. `npm run db:diff -- contracts_add_reminders`.');
+  }
+  return name;
+}
+
+/** supabase/migrations/<UTC time now>_<name>.sql, after every migration there is. */
+function writeMigration(name: string, body: string): string {
+  const now = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const latest = listMigrations(paths.migrations).at(-1)?.version ?? '';
+  if (now <= latest) throw new Error(`the latest migration (${latest}) is dated after now; check the clock`);
+  const file = path.join(paths.migrations, `${now}_${name}.sql`);
+  const words = name.replaceAll('_', ' ');
+  const header = `-- ${words[0].toUpperCase()}${words.slice(1)}: what changes and why, in a line or two.\n-- Touches: the tables and functions it changes.\n\n`;
+  fs.writeFileSync(file, header + body, { flag: 'wx' });
+  return path.relative(process.cwd(), file);
+}
+
 const commands: Record<string, () => Promise<void> | void> = {
   start,
   status,
   'db-reset': dbReset,
   'gen-types': genTypes,
+  'db-diff': dbDiff,
+  'migration-new': migrationNew,
 };
 
 const command = commands[process.argv[2] ?? ''];

@@ -97,7 +97,7 @@ export async function applySeed(sql: postgres.Sql, file: string, log: Log): Prom
 }
 
 /** Postgres reports a character offset; a line number is what a person looks for. */
-function describeSqlError(error: unknown, text: string): string {
+export function describeSqlError(error: unknown, text: string): string {
   const e = error as { message?: string; position?: string; code?: string };
   const line = e.position ? text.slice(0, Number(e.position)).split('\n').length : undefined;
   return `${e.message ?? String(error)}${e.code ? ` (SQLSTATE ${e.code})` : ''}${line ? ` at line ${line}` : ''}`;

@@ -1,0 +1,27 @@
+-- Found by the benchmark (bench/, issue 6), sixth round: the Data API keeps its plans for
+-- signed-in users instead of planning every request anew.
+-- Touches: the settings of the role `authenticated` (no table, no function).
+--
+-- PostgREST prepares its statements, and Postgres then chooses per statement between a plan made
+-- for the request's values (planned again every time) and one generic plan kept for the
+-- connection. Under row-level security it always chose to plan again: the policies'
+-- `org_id = any (...)` makes it expect 10 to 20 of an organization's rows, fewer than a page of
+-- 50, and the generic plan, made for an organization of average size, looked twice as dear as
+-- a household's own. So a list page spent 0.6 to 0.8 ms of its 2 ms planning, and every
+-- trigger statement of an insert was planned again too.
+--
+-- Every list the Data API serves walks an index led by (org_id, ...) in the order it returns,
+-- so one plan fits a household and the million-row company alike. Measured at 1 client on the
+-- benchmark's data set (median of database time, planned every time -> generic plan):
+--   list newest 50, company          1.28-1.44 -> 0.90 ms
+--   list newest 50, household        1.40-2.13 -> 0.94-1.12 ms
+--   insert through every trigger     220-252 -> 270-374 per second (one organization: 247-295 -> 375-416)
+--   company lists filtered by category, vendor, account, dates or amount: 0.15-1.15 ms either way
+--   dashboard, expense_stats, search, sync_changes: within the run-to-run noise
+-- Statements run with EXECUTE inside functions (search_transactions' filters) are planned for
+-- their values whatever this says.
+--
+-- PostgREST applies an impersonated role's settings to each of its requests (its "impersonated
+-- role settings"), after a config reload. A connection that only SETs ROLE (psql, the local
+-- stack's Data API, the tests) keeps the default choice: plans differ, answers do not.
+alter role authenticated set plan_cache_mode = force_generic_plan;

@@ -1,0 +1,1 @@
+create type public.locale as enum ('sv', 'nb', 'da', 'fi', 'de', 'en');

@@ -1,0 +1,1 @@
+create type public.category_kind as enum ('expense', 'income');

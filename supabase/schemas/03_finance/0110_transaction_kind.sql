@@ -1,0 +1,1 @@
+create type public.transaction_kind as enum ('expense', 'income', 'transfer');

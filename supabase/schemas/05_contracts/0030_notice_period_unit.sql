@@ -1,0 +1,1 @@
+create type public.notice_period_unit as enum ('days', 'weeks', 'months');

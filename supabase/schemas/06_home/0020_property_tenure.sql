@@ -1,0 +1,1 @@
+create type public.property_tenure as enum ('owned', 'rented');

@@ -1,0 +1,1 @@
+create type public.vehicle_kind as enum ('car', 'motorcycle', 'van', 'camper', 'other');

@@ -1,0 +1,3 @@
+create type public.vehicle_event_kind as enum (
+  'fuel', 'charging', 'service', 'repair', 'tyres', 'tax', 'insurance', 'inspection', 'parking', 'toll', 'leasing', 'other'
+);
