@@ -5,8 +5,11 @@
  * `{ code: 'PT404', message: 'ORGANIZATION_NOT_FOUND', details: '...' }`; edge functions answer
  * `{ error: { code, message } }` with the status given here. Clients and tests match the code,
  * never the human text. A test checks every code the migrations raise against this list.
+ * docs/errors.md is generated from it (`npm run gen:docs`): the doc comment above each code is its
+ * description there, and the `//` comments are its sections.
  */
 export const errorCodes = {
+  // Requests: credentials, input, edge functions, the local stack's gateway
   /** The request's input failed validation; `details` lists the problems. */
   VALIDATION_FAILED: 400,
   /** No valid credentials (user JWT, service key or signature) came with the request. */
@@ -23,7 +26,7 @@ export const errorCodes = {
   FUNCTIONS_UNAVAILABLE: 502,
   /** The database could not be reached or did not answer in time. */
   DATABASE_UNAVAILABLE: 503,
-  /** The request body is larger than the API takes (local stack: 5 MiB, or too many values in one write). */
+  /** The request body is larger than the API takes (local stack: a Data API body over 5 MiB, or over 65,534 values in one write). */
   PAYLOAD_TOO_LARGE: 413,
   /** The JSON body nests deeper than 1,000 levels (local stack). */
   JSON_TOO_DEEP: 413,
@@ -31,13 +34,13 @@ export const errorCodes = {
   MALFORMED_URL: 400,
 
   // Values every table bounds, whichever way they are written
-  /** A money amount beyond what money can be: at most 10^15 minor units either way. */
+  /** A money amount beyond what money can be: at most 10^15 minor units either way, in any table (splits, transfers, budgets, ledger, ...). */
   AMOUNT_OUT_OF_RANGE: 400,
   /** A calendar date outside 1900-01-01 to 2200-12-31 (infinity, the epoch shorthand, BC, year 10000). */
   DATE_OUT_OF_RANGE: 400,
   /** A name or title that is empty, only blanks or invisible characters, or too long; details say the limit. */
   NAME_INVALID: 400,
-  /** Views read; write to the table they read (details name it). */
+  /** Views read; write to the table they read (details name it). Members get 42501 instead. */
   VIEW_READ_ONLY: 405,
 
   // Organizations, members and invitations
@@ -95,11 +98,11 @@ export const errorCodes = {
   CATEGORY_PARENT_INVALID: 400,
   /** The category's kind (expense, income) does not fit the transaction, or a transfer or split has one. */
   CATEGORY_KIND_MISMATCH: 400,
-  /** The category still has transactions, splits or children: say where they go (delete_category). */
+  /** The category still has transactions, splits or children: say where they go (delete_category); or its kind was changed while in use. */
   CATEGORY_IN_USE: 409,
   /** No exchange rate for the currency on the transaction's date (or the 7 days before). */
   FX_RATE_MISSING: 422,
-  /** A transfer needs two different accounts; only a transfer has a receiving account. */
+  /** A transfer needs two different accounts (and what arrived, across currencies); only a transfer has a receiving account. */
   TRANSFER_ACCOUNTS_INVALID: 400,
   /** The transaction's currency is neither the account's nor, for a purchase, the base currency. */
   ACCOUNT_CURRENCY_MISMATCH: 400,
@@ -124,7 +127,7 @@ export const errorCodes = {
   /** The file's content type is not one attachments may have. */
   ATTACHMENT_TYPE_NOT_ALLOWED: 415,
   // Contracts and subscriptions
-  /** The payment schedule or term does not add up (interval_months, binding_ends_on, ends_on); details say which. */
+  /** The payment schedule or term does not add up: interval_months missing for every_n_months (or given for another frequency), or a binding or end date before the start; details say which. */
   CONTRACT_SCHEDULE_INVALID: 400,
   /** The status and its dates disagree: an active contract has no notice date or end date. */
   CONTRACT_STATUS_INVALID: 400,
@@ -137,7 +140,7 @@ export const errorCodes = {
   PLATFORM_ADMIN_REQUIRED: 403,
   /** The trial has ended: the organization is read-only until an owner subscribes. */
   TRIAL_EXPIRED: 402,
-  /** The subscription is unpaid, cancelled or suspended: the organization is read-only. */
+  /** The subscription is unpaid past the grace period, cancelled or suspended: the organization is read-only. */
   SUBSCRIPTION_INACTIVE: 402,
   /** The plan's member limit is reached (pending invitations count). */
   PLAN_LIMIT_REACHED: 402,
@@ -145,11 +148,11 @@ export const errorCodes = {
   PLAN_NOT_FOUND: 404,
   /** The organization pays already: plans and cards change in the billing portal. */
   ALREADY_SUBSCRIBED: 409,
-  /** Stripe is not set up on this project (no secret key, or the plan has no Stripe price). */
+  /** Stripe is not set up on this project (no STRIPE_SECRET_KEY or STRIPE_WEBHOOK_SECRET, or the plan has no Stripe price). */
   BILLING_NOT_CONFIGURED: 503,
   /** Stripe did not answer as expected; try again. */
   STRIPE_UNAVAILABLE: 502,
-  /** A Stripe webhook's signature is missing, wrong, or too old. */
+  /** A Stripe webhook's Stripe-Signature is missing, wrong, or older than five minutes. */
   STRIPE_SIGNATURE_INVALID: 400,
   /** The balance does not cover the credits asked for. */
   INSUFFICIENT_CREDITS: 402,
@@ -158,7 +161,7 @@ export const errorCodes = {
   /** Ledger rows are never changed or deleted. */
   LEDGER_APPEND_ONLY: 403,
   // Home: vehicles, warranties, insurances, maintenance
-  /** An odometer reading is below an earlier day's or above a later day's reading of the vehicle. */
+  /** An odometer reading is below an earlier day's or above a later day's reading of the vehicle; details name it. */
   ODOMETER_INVALID: 400,
   /** A warranty needs warranty_months (1 to 600) or an end date on or after the purchase, not both disagreeing. */
   WARRANTY_PERIOD_INVALID: 400,
