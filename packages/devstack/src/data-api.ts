@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { App, setExperimental } from '@supabase/lite';
 import { createPostgresConnection } from '@supabase/lite/postgres';
@@ -5,6 +6,7 @@ import type postgres from 'postgres';
 import type { StackKeys } from './keys.ts';
 import type { Log } from './log.ts';
 import type { ProjectConfig } from './project-config.ts';
+import { leaseSessions } from './sessions.ts';
 import { FilesystemStorageAdapter } from './storage-adapter.ts';
 
 export interface DataApi {
@@ -67,6 +69,15 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, log } = options;
   setExperimental('storage', true);
   const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestJsonTypes } });
+  // Whether the request being served lost its database connection (or could not get one).
+  const requests = new AsyncLocalStorage<{ databaseUnavailable: boolean }>();
+  const sessions = await leaseSessions(connection.driver, {
+    size: SESSIONS,
+    onConnectionFailure: () => {
+      const request = requests.getStore();
+      if (request) request.databaseUnavailable = true;
+    },
+  });
   // On its first request lite would otherwise "activate RLS" by granting everything in every
   // schema with an RLS table to anon, authenticated and service_role, and altering default
   // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
@@ -102,13 +113,39 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const listener = await sql.listen('pgrst', (payload) => payload.startsWith('reload schema') && reload(), reload);
 
   return {
-    fetch: (request, peerAddress) => app.fetch(request, { peerAddress }),
+    fetch: async (request, peerAddress) => {
+      const state = { databaseUnavailable: false };
+      const response = await requests.run(state, () => app.fetch(request, { peerAddress }));
+      // Not only a 500: lite answers 404 for every table when its schema introspection lost
+      // its connection. A success stands: a committed write must be acknowledged.
+      return state.databaseUnavailable && !response.ok ? databaseUnavailable() : response;
+    },
     close: async () => {
       clearTimeout(pending);
       await listener.unlisten().catch(() => {});
-      await connection.close();
+      await Promise.all([connection.close(), sessions.end()]);
     },
   };
+}
+
+/** Connections lite may hold at once, as many as its driver's pool would have. */
+const SESSIONS = 10;
+
+/**
+ * While Postgres is down or restarting, lite answers whatever failed with 500 (`SUP` from the
+ * Data API, `server_error` from Auth) or worse; a client should rather learn that it may retry.
+ * The body has the Data API's error shape, for every path.
+ */
+function databaseUnavailable(): Response {
+  return Response.json(
+    {
+      code: 'DATABASE_UNAVAILABLE',
+      message: 'The database is not reachable at the moment; try again shortly.',
+      details: null,
+      hint: null,
+    },
+    { status: 503, headers: { 'retry-after': '1' } },
+  );
 }
 
 /**
