@@ -33,8 +33,8 @@ async function start(): Promise<void> {
     release(settings.stateDir);
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Ctrl-C, a process manager's stop, a closed terminal: Postgres and Deno must stop with us.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
     stack = await startStack({ kind: 'dev', watchFunctions: true, ...settings });

@@ -174,7 +174,8 @@ async function spawnDeno(options: FunctionsOptions): Promise<DenoProcess> {
       DEVSTACK_DISABLED_FUNCTIONS: options.disabled.join(','),
       NO_COLOR: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open while this process lives: the runtime exits when it ends.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const relay = (write: (line: string) => void) => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) write(line);
