@@ -66,12 +66,12 @@ async function startStack(): Promise<Run> {
 
 /**
  * Ctrl-C in a terminal signals the whole foreground process group, not one process, and so does
- * closing the terminal (SIGHUP) or a process manager stopping the group (SIGTERM). npm itself dies
- * of the signal; what counts is that the stack stopped in order and nothing is left.
+ * closing the terminal (SIGHUP); `kill` or a process manager signals npm alone (SIGTERM). npm
+ * itself dies of the signal; what counts is that the stack stopped in order and nothing is left.
  */
 async function interrupt(run: Run, signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' = 'SIGINT'): Promise<void> {
   const pgid = run.child.pid as number;
-  process.kill(-pgid, signal);
+  process.kill(signal === 'SIGTERM' ? pgid : -pgid, signal);
   await run.exited;
   await expect.poll(() => processGroup(pgid), { timeout: 15_000 }).toEqual([]);
   expect(run.output()).toContain(`${signal}: stopping the stack`);
