@@ -8,7 +8,7 @@ import { databaseName, resetDatabase, withDatabase } from '@westwallet/devstack/
 import { createLog } from '@westwallet/devstack/log';
 import type { Database } from '@westwallet/shared';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 
 /**
@@ -19,6 +19,9 @@ import WebSocket from 'ws';
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-faults-'));
 let stack: Stack;
 let admin: postgres.Sql;
+// What the stack prints as errors (it passes through): lite's logs of a request, in quiet mode
+// only when the request failed.
+const printed = vi.spyOn(console, 'error');
 
 beforeAll(async () => {
   stack = await startStack({
@@ -164,6 +167,28 @@ describe('the stack under faults', () => {
     expect(await down.json()).toMatchObject({ error: { code: 'FUNCTIONS_UNAVAILABLE' } });
     const serving = await recoveryTime(async () => (await health()).status === 200);
     console.log(`faults: functions served ${serving} ms after Deno was killed`);
+  });
+
+  it('prints what lite logged for a request that failed, and nothing for a refusal', async () => {
+    await admin.unsafe(`
+      create function public.fault_probe(fail boolean) returns integer language plpgsql as $$
+      begin
+        if fail then raise sqlstate 'XX000' using message = 'fault probe failed'; end if;
+        raise sqlstate '42501' using message = 'fault probe refused';
+      end $$;
+      grant execute on function public.fault_probe(boolean) to anon;`);
+    const anon = client(stack.keys.publishableKey);
+    const logged = (message: string) =>
+      printed.mock.calls.some((args) => args.some((arg) => String((arg as Error)?.message).includes(message)));
+    await expect.poll(async () => (await anon.rpc('fault_probe' as never, { fail: false } as never)).status).toBe(401);
+    expect(logged('fault probe refused')).toBe(false);
+    // Printed, as a real failure must be; not on this run's console, where it would read as one.
+    printed.mockImplementation(() => {});
+    expect((await anon.rpc('fault_probe' as never, { fail: true } as never)).status).toBe(500);
+    const failureLogged = logged('fault probe failed');
+    printed.mockReset();
+    expect(failureLogged).toBe(true);
+    await admin`drop function public.fault_probe(boolean)`;
   });
 
   it('serves the Data API and the secret key after the database is reset under it', async () => {

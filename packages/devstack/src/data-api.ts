@@ -22,6 +22,37 @@ export interface DataApiOptions {
   config: ProjectConfig;
   storageDir: string;
   log: Log;
+  /** Print what lite logs while serving a request only when the request fails with a 5xx. */
+  quiet?: boolean;
+}
+
+/** The request being served, wherever lite's code runs for it. */
+interface RequestState {
+  /** It lost its database connection (or could not get one). */
+  databaseUnavailable: boolean;
+  /** What lite printed with console.error meanwhile, held in quiet mode. */
+  held?: unknown[][];
+}
+
+const requests = new AsyncLocalStorage<RequestState>();
+let holdingErrors = false;
+let printError: (...args: unknown[]) => void;
+
+/**
+ * lite prints every failed query with its stack (console.error, no logger option), refusals that
+ * tests provoke on purpose included: thousands of lines in a passing run. While a quiet stack
+ * serves a request, what lite prints is held instead, to be printed if the request fails.
+ */
+function holdErrorsOfQuietRequests(): void {
+  if (holdingErrors) return;
+  holdingErrors = true;
+  const print = console.error;
+  printError = (...args) => print.apply(console, args);
+  console.error = (...args: unknown[]) => {
+    const held = requests.getStore()?.held;
+    if (held) held.push(args);
+    else printError(...args);
+  };
 }
 
 /**
@@ -66,11 +97,10 @@ function isJsonText(text: string): boolean {
  * (sent by the DDL event triggers), which lite itself does not listen for.
  */
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
-  const { dbUrl, sql, keys, config, storageDir, log } = options;
+  const { dbUrl, sql, keys, config, storageDir, log, quiet = false } = options;
   setExperimental('storage', true);
+  if (quiet) holdErrorsOfQuietRequests();
   const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestJsonTypes } });
-  // Whether the request being served lost its database connection (or could not get one).
-  const requests = new AsyncLocalStorage<{ databaseUnavailable: boolean }>();
   const sessions = await leaseSessions(connection.driver, {
     size: SESSIONS,
     onConnectionFailure: () => {
@@ -114,11 +144,15 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
 
   return {
     fetch: async (request, peerAddress) => {
-      const state = { databaseUnavailable: false };
+      const state: RequestState = { databaseUnavailable: false, held: quiet ? [] : undefined };
       const response = await requests.run(state, () => app.fetch(request, { peerAddress }));
       // Not only a 500: lite answers 404 for every table when its schema introspection lost
       // its connection. A success stands: a committed write must be acknowledged.
-      return state.databaseUnavailable && !response.ok ? databaseUnavailable() : response;
+      if (state.databaseUnavailable && !response.ok) return databaseUnavailable();
+      // A refusal (4xx) or an error the SQL raised on purpose (PTxxx) is the client's answer;
+      // a failure of the stack must show.
+      if (response.status >= 500) for (const args of state.held ?? []) if (!raisedOnPurpose(args)) printError(...args);
+      return response;
     },
     close: async () => {
       clearTimeout(pending);
@@ -126,6 +160,11 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
       await Promise.all([connection.close(), sessions.end()]);
     },
   };
+}
+
+/** A `raise sqlstate 'PT5xx'` (ID_SEQUENCE_FAILED...): the status the SQL chose, not a failure. */
+function raisedOnPurpose(args: unknown[]): boolean {
+  return args.some((arg) => /^PT\d{3}$/.test(String((arg as { code?: unknown } | null)?.code)));
 }
 
 /** Connections lite may hold at once, as many as its driver's pool would have. */

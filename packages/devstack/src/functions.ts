@@ -117,8 +117,8 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
           ...(hasBody ? { duplex: 'half' } : {}),
         } as RequestInit);
       } catch (error) {
-        // Deno died under this request; its exit starts it again.
-        log.error('the functions runtime did not answer', error);
+        // Deno died under this request; its exit, which starts it again, is logged.
+        log.info(`the functions runtime did not answer: ${error instanceof Error ? error.message : error}`);
         return functionsUnavailable();
       }
     },

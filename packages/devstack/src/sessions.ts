@@ -71,6 +71,8 @@ export async function leaseSessions(
       max: 1,
       max_lifetime: null,
       fetch_types: false,
+      // As PostgREST: a function's notices are not the API's to print.
+      onnotice: () => {},
       onclose: () => {
         session.lost = true;
       },

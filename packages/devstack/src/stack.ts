@@ -75,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       config,
       storageDir: path.join(options.stateDir, 'storage'),
       log: createLog('api', { quiet }),
+      quiet,
     });
     stops.push(() => dataApi.close());
 
