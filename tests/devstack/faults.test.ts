@@ -155,6 +155,16 @@ describe('the stack under faults', () => {
     }
     const serving = await recoveryTime(async () => (await user.from('organizations').select('id')).status === 200);
     console.log(`faults: the Data API served ${serving} ms after the database let connections in again`);
+
+    // Its schema cache still follows DDL: the listener for reloads came back too.
+    await admin`create table public.fault_probe_table (id int primary key)`;
+    await admin`grant select on public.fault_probe_table to anon`;
+    const probe = () =>
+      client(stack.keys.publishableKey)
+        .from('fault_probe_table' as never)
+        .select('id');
+    await expect.poll(async () => (await probe()).status, { timeout: 5000 }).toBe(200);
+    await admin`drop table public.fault_probe_table`;
   });
 
   it('answers 503 FUNCTIONS_UNAVAILABLE while Deno is down, and serves functions again after a restart', async () => {
