@@ -51,6 +51,15 @@ async function warmUp(): Promise<void> {
 
 const warm = warmUp();
 
+// The stack holds our stdin open: its end means the stack's process is gone, even killed with
+// SIGKILL, which runs no exit handler, and the runtime must not outlive it.
+(async () => {
+  for await (const _ of Deno.stdin.readable) {
+    // nothing is sent; reading only waits for the end
+  }
+  Deno.exit(0);
+})();
+
 Deno.serve({ port, hostname: '127.0.0.1', onListen: () => {} }, async (request) => {
   const name = new URL(request.url).pathname.split('/')[1] ?? '';
   if (name === '_ready') {

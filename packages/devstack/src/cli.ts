@@ -35,8 +35,8 @@ async function start(): Promise<void> {
     release(settings.stateDir);
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Ctrl-C, a process manager's stop, a closed terminal: Postgres and Deno must stop with us.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
     stack = await startStack({ kind: 'dev', watchFunctions: true, ...settings });
@@ -78,7 +78,7 @@ function status(): void {
 async function dbReset(): Promise<void> {
   const log = createLog('db:reset');
   const running = readRunning(settings.stateDir);
-  if (running?.dbUrl) return resetDatabase({ url: running.dbUrl, log });
+  if (running?.dbUrl) return resetDatabase({ url: running.dbUrl, log, projectUrl: running.apiUrl });
   if (running) throw new Error('The local stack is still starting; run db:reset when it is ready.');
   if (settings.databaseUrl) return resetDatabase({ url: settings.databaseUrl, log });
   claim(settings.stateDir);

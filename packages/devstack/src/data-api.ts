@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { App, setExperimental } from '@supabase/lite';
 import { createPostgresConnection } from '@supabase/lite/postgres';
@@ -5,6 +6,7 @@ import type postgres from 'postgres';
 import type { StackKeys } from './keys.ts';
 import type { Log } from './log.ts';
 import type { ProjectConfig } from './project-config.ts';
+import { leaseSessions } from './sessions.ts';
 import { FilesystemStorageAdapter } from './storage-adapter.ts';
 
 export interface DataApi {
@@ -20,6 +22,37 @@ export interface DataApiOptions {
   config: ProjectConfig;
   storageDir: string;
   log: Log;
+  /** Print what lite logs while serving a request only when the request fails with a 5xx. */
+  quiet?: boolean;
+}
+
+/** The request being served, wherever lite's code runs for it. */
+interface RequestState {
+  /** It lost its database connection (or could not get one). */
+  databaseUnavailable: boolean;
+  /** What lite printed with console.error meanwhile, held in quiet mode. */
+  held?: unknown[][];
+}
+
+const requests = new AsyncLocalStorage<RequestState>();
+let holdingErrors = false;
+let printError: (...args: unknown[]) => void;
+
+/**
+ * lite prints every failed query with its stack (console.error, no logger option), refusals that
+ * tests provoke on purpose included: thousands of lines in a passing run. While a quiet stack
+ * serves a request, what lite prints is held instead, to be printed if the request fails.
+ */
+function holdErrorsOfQuietRequests(): void {
+  if (holdingErrors) return;
+  holdingErrors = true;
+  const print = console.error;
+  printError = (...args) => print.apply(console, args);
+  console.error = (...args: unknown[]) => {
+    const held = requests.getStore()?.held;
+    if (held) held.push(args);
+    else printError(...args);
+  };
 }
 
 /**
@@ -64,9 +97,17 @@ function isJsonText(text: string): boolean {
  * (sent by the DDL event triggers), which lite itself does not listen for.
  */
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
-  const { dbUrl, sql, keys, config, storageDir, log } = options;
+  const { dbUrl, sql, keys, config, storageDir, log, quiet = false } = options;
   setExperimental('storage', true);
+  if (quiet) holdErrorsOfQuietRequests();
   const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestJsonTypes } });
+  const sessions = await leaseSessions(connection.driver, {
+    size: SESSIONS,
+    onConnectionFailure: () => {
+      const request = requests.getStore();
+      if (request) request.databaseUnavailable = true;
+    },
+  });
   // On its first request lite would otherwise "activate RLS" by granting everything in every
   // schema with an RLS table to anon, authenticated and service_role, and altering default
   // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
@@ -102,13 +143,48 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const listener = await sql.listen('pgrst', (payload) => payload.startsWith('reload schema') && reload(), reload);
 
   return {
-    fetch: (request, peerAddress) => app.fetch(request, { peerAddress }),
+    fetch: async (request, peerAddress) => {
+      const state: RequestState = { databaseUnavailable: false, held: quiet ? [] : undefined };
+      const response = await requests.run(state, () => app.fetch(request, { peerAddress }));
+      // Not only a 500: lite answers 404 for every table when its schema introspection lost
+      // its connection. A success stands: a committed write must be acknowledged.
+      if (state.databaseUnavailable && !response.ok) return databaseUnavailable();
+      // A refusal (4xx) or an error the SQL raised on purpose (PTxxx) is the client's answer;
+      // a failure of the stack must show.
+      if (response.status >= 500) for (const args of state.held ?? []) if (!raisedOnPurpose(args)) printError(...args);
+      return response;
+    },
     close: async () => {
       clearTimeout(pending);
       await listener.unlisten().catch(() => {});
-      await connection.close();
+      await Promise.all([connection.close(), sessions.end()]);
     },
   };
+}
+
+/** A `raise sqlstate 'PT5xx'` (ID_SEQUENCE_FAILED...): the status the SQL chose, not a failure. */
+function raisedOnPurpose(args: unknown[]): boolean {
+  return args.some((arg) => /^PT\d{3}$/.test(String((arg as { code?: unknown } | null)?.code)));
+}
+
+/** Connections lite may hold at once, as many as its driver's pool would have. */
+const SESSIONS = 10;
+
+/**
+ * While Postgres is down or restarting, lite answers whatever failed with 500 (`SUP` from the
+ * Data API, `server_error` from Auth) or worse; a client should rather learn that it may retry.
+ * The body has the Data API's error shape, for every path.
+ */
+function databaseUnavailable(): Response {
+  return Response.json(
+    {
+      code: 'DATABASE_UNAVAILABLE',
+      message: 'The database is not reachable at the moment; try again shortly.',
+      details: null,
+      hint: null,
+    },
+    { status: 503, headers: { 'retry-after': '1' } },
+  );
 }
 
 /**

@@ -19,18 +19,32 @@ export interface PrepareOptions {
   log: Log;
   /** Seed a database that had no migration history (default true). */
   seed?: boolean;
+  /** The API address of the stack serving the database, for scheduled jobs to call. */
+  projectUrl?: string;
 }
 
 /** Platform stand-ins where missing, pending migrations, then the seed on a new database. */
-export async function prepareDatabase({ url, log, seed = true }: PrepareOptions): Promise<void> {
+export async function prepareDatabase({ url, log, seed = true, projectUrl }: PrepareOptions): Promise<void> {
   const sql = connect(url, { max: 1 });
   try {
     await ensurePlatform(sql, log);
     const { fresh } = await applyMigrations(sql, paths.migrations, log);
     if (fresh && seed) await applySeed(sql, paths.seed, log);
+    if (projectUrl) await rememberProjectUrl(sql, projectUrl);
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * Scheduled jobs find the project's API through the vault secret `project_url`, which an
+ * operator sets once on a hosted project; the local stack keeps it pointing at itself.
+ */
+async function rememberProjectUrl(sql: postgres.Sql, apiUrl: string): Promise<void> {
+  const [existing] = await sql<{ id: string }[]>`select id from vault.secrets where name = 'project_url'`;
+  if (existing) await sql`select vault.update_secret(${existing.id}, ${apiUrl})`;
+  else
+    await sql`select vault.create_secret(${apiUrl}, 'project_url', 'Base URL of the project API, for scheduled jobs')`;
 }
 
 /** `url` with another database name: the server's maintenance database, or a scratch one. */
@@ -44,12 +58,15 @@ export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
 }
 
-/** Drops and recreates the database `url` names (closing its connections), then prepares it anew. */
-export async function resetDatabase({ url, log }: { url: string; log: Log }): Promise<void> {
+/**
+ * Drops and recreates the database `url` names (closing its connections), then prepares it anew;
+ * `projectUrl` is the API of a stack serving it, for the new database's scheduled jobs.
+ */
+export async function resetDatabase({ url, log, projectUrl }: Omit<PrepareOptions, 'seed'>): Promise<void> {
   const name = databaseName(url);
   await recreateDatabase(url, name);
   log.info(`recreated database ${name}`);
-  await prepareDatabase({ url, log });
+  await prepareDatabase({ url, log, projectUrl });
 }
 
 export async function recreateDatabase(serverUrl: string, name: string): Promise<void> {

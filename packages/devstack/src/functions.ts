@@ -36,7 +36,116 @@ function projectSecrets(): Record<string, string> {
   return parseEnv(fs.readFileSync(paths.functionsEnv, 'utf8')) as Record<string, string>;
 }
 
+/** Restarts after a crash wait 250 ms, then twice as long each time it fails again, up to this. */
+const MAX_RESTART_DELAY_MS = 4000;
+
+interface DenoProcess {
+  child: ChildProcess;
+  base: string;
+  exited: Promise<void>;
+  hasExited: () => boolean;
+}
+
+/**
+ * One Deno process serving every function, supervised: if it dies, it is started again with
+ * exponential backoff, and meanwhile requests answer 503 at once instead of failing to connect.
+ */
 export async function startFunctions(options: FunctionsOptions): Promise<FunctionsRuntime> {
+  const { log } = options;
+  let deno: DenoProcess = await spawnDeno(options);
+  // Undefined while the process is down or still starting.
+  let serving: DenoProcess | undefined;
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | undefined;
+  let failedStarts = 0;
+  // A Node process that dies in any way must not leave Deno behind.
+  const killOnExit = () => deno.child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const restartLater = (why: string, error?: unknown) => {
+    const delay = Math.min(250 * 2 ** failedStarts, MAX_RESTART_DELAY_MS);
+    log.error(`${why}; starting it again in ${delay} ms`, error);
+    restartTimer = setTimeout(() => {
+      restarting = restart();
+    }, delay);
+  };
+  const supervise = (running: DenoProcess) => {
+    serving = running;
+    void running.exited.then(() => {
+      serving = undefined;
+      const { exitCode, signalCode } = running.child;
+      if (!stopping) restartLater(`the edge functions runtime exited (${signalCode ?? `code ${exitCode}`})`);
+    });
+  };
+  const restart = async () => {
+    try {
+      deno = await spawnDeno(options);
+      await waitUntilReady(deno, () => stopping);
+      if (stopping) return;
+      failedStarts = 0;
+      log.info('the edge functions runtime is serving again');
+      supervise(deno);
+    } catch (error) {
+      failedStarts++;
+      deno.child.kill('SIGKILL');
+      if (!stopping) restartLater('the edge functions runtime did not start again', error);
+    }
+  };
+
+  try {
+    await waitUntilReady(deno, () => false);
+  } catch (error) {
+    process.removeListener('exit', killOnExit);
+    deno.child.kill('SIGKILL');
+    throw error;
+  }
+  supervise(deno);
+
+  return {
+    fetch: async (request, functionPath) => {
+      const running = serving;
+      if (!running) return functionsUnavailable();
+      const url = new URL(request.url);
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      try {
+        return await fetch(`${running.base}${functionPath}${url.search}`, {
+          method: request.method,
+          headers: withoutHopByHop(request.headers),
+          body: hasBody ? request.body : undefined,
+          redirect: 'manual',
+          ...(hasBody ? { duplex: 'half' } : {}),
+        } as RequestInit);
+      } catch (error) {
+        // Deno died under this request; its exit, which starts it again, is logged.
+        log.info(`the functions runtime did not answer: ${error instanceof Error ? error.message : error}`);
+        return functionsUnavailable();
+      }
+    },
+    stop: async () => {
+      stopping = true;
+      clearTimeout(restartTimer);
+      // A restart under way stops waiting for readiness; its process is stopped below.
+      await restarting;
+      process.removeListener('exit', killOnExit);
+      if (!deno.hasExited()) deno.child.kill('SIGTERM');
+      const timer = setTimeout(() => deno.child.kill('SIGKILL'), 3000);
+      await deno.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function functionsUnavailable(): Response {
+  return Response.json(
+    {
+      error: { code: 'FUNCTIONS_UNAVAILABLE', message: 'The edge functions runtime is restarting; try again shortly.' },
+    },
+    { status: 503, headers: { 'retry-after': '1' } },
+  );
+}
+
+async function spawnDeno(options: FunctionsOptions): Promise<DenoProcess> {
   const { log } = options;
   const dir = options.dir ?? paths.functions;
   const port = await freePort();
@@ -65,7 +174,8 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
       DEVSTACK_DISABLED_FUNCTIONS: options.disabled.join(','),
       NO_COLOR: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open while this process lives: the runtime exits when it ends.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const relay = (write: (line: string) => void) => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) write(line);
@@ -83,56 +193,22 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
   void exit.then(() => {
     exited = true;
   });
-  // A Node process that dies in any way must not leave Deno behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${base}/_ready`, () => exited);
-
-  return {
-    fetch: async (request, functionPath) => {
-      const url = new URL(request.url);
-      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-      try {
-        return await fetch(`${base}${functionPath}${url.search}`, {
-          method: request.method,
-          headers: withoutHopByHop(request.headers),
-          body: hasBody ? request.body : undefined,
-          redirect: 'manual',
-          ...(hasBody ? { duplex: 'half' } : {}),
-        } as RequestInit);
-      } catch (error) {
-        log.error('the functions runtime did not answer', error);
-        return Response.json(
-          { error: { code: 'FUNCTIONS_UNAVAILABLE', message: 'The edge functions runtime is not answering.' } },
-          { status: 502 },
-        );
-      }
-    },
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      if (!exited) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  return { child, base: `http://127.0.0.1:${port}`, exited: exit, hasExited: () => exited };
 }
 
-async function waitUntilReady(url: string, hasExited: () => boolean): Promise<void> {
+async function waitUntilReady(deno: DenoProcess, cancelled: () => boolean): Promise<void> {
   // The first start downloads the functions' npm packages into Deno's cache.
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (hasExited()) throw new Error('the edge functions runtime (Deno) exited during start; see the lines above');
+  while (Date.now() < deadline && !cancelled()) {
+    if (deno.hasExited()) throw new Error('the edge functions runtime (Deno) exited during start; see the lines above');
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetch(`${deno.base}/_ready`)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('the edge functions runtime (Deno) did not start within 120 s');
+  if (!cancelled()) throw new Error('the edge functions runtime (Deno) did not start within 120 s');
 }
 
 const HOP_BY_HOP = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade'];

@@ -34,9 +34,19 @@ function extensionStandIn(extension: string, schema: string, file: string): Part
 
 const parts: Part[] = [
   {
+    // Roles belong to the cluster: a database created again (db:reset) finds them.
     name: 'roles',
     missing: `select not exists (select from pg_roles where rolname = 'authenticator') as missing`,
     sql: () => ROLES,
+  },
+  {
+    // Grants and default privileges belong to each database, so a recreated one needs them again.
+    name: 'API role grants',
+    missing: `select not exists (
+        select from pg_default_acl d, aclexplode(d.defaclacl) a
+        where d.defaclnamespace = 'public'::regnamespace and a.grantee = 'service_role'::regrole
+      ) as missing`,
+    sql: () => API_GRANTS,
   },
   {
     name: 'extensions schema',
@@ -120,7 +130,9 @@ begin
 end
 $$;
 grant anon, authenticated, service_role to authenticator;
+`;
 
+const API_GRANTS = /* sql */ `
 -- As on the platform: the API roles may use public, and what is created there is granted to
 -- them by default, so row-level security is what decides.
 grant usage on schema public to anon, authenticated, service_role;

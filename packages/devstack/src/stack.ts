@@ -59,12 +59,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const keys = options.kind === 'dev' ? await loadOrCreateKeys(options.stateDir) : await generateKeys();
 
     const dbUrl = await startDatabaseServer(options, stops, createLog('postgres', { quiet }));
-    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }) });
-
-    const sql = connect(dbUrl, { max: 6 });
-    stops.push(() => sql.end({ timeout: 5 }));
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    await rememberProjectUrl(sql, apiUrl);
+    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }), projectUrl: apiUrl });
+
+    // No array types to fetch on each (re)connection: postgres.js 3.4 leaves that query's failure
+    // unhandled, which ends the process when a connection is killed while it runs.
+    const sql = connect(dbUrl, { max: 6, fetch_types: false });
+    stops.push(() => sql.end({ timeout: 5 }));
 
     const config = readProjectConfig();
     const dataApi: DataApi = await startDataApi({
@@ -74,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       config,
       storageDir: path.join(options.stateDir, 'storage'),
       log: createLog('api', { quiet }),
+      quiet,
     });
     stops.push(() => dataApi.close());
 
@@ -144,15 +146,4 @@ async function startDatabaseServer(
   stops.push(() => server.stop());
   log.info(`Postgres listening on port ${options.dbPort} (database ${databaseName(server.url)})`);
   return server.url;
-}
-
-/**
- * Scheduled jobs find the project's API through the vault secret `project_url`, which an
- * operator sets once on a hosted project; the local stack keeps it pointing at itself.
- */
-async function rememberProjectUrl(sql: ReturnType<typeof connect>, apiUrl: string): Promise<void> {
-  const [existing] = await sql<{ id: string }[]>`select id from vault.secrets where name = 'project_url'`;
-  if (existing) await sql`select vault.update_secret(${existing.id}, ${apiUrl})`;
-  else
-    await sql`select vault.create_secret(${apiUrl}, 'project_url', 'Base URL of the project API, for scheduled jobs')`;
 }

@@ -11,12 +11,21 @@ export interface RunningState extends Partial<StackInfo> {
 
 const file = (stateDir: string) => path.join(stateDir, 'stack.json');
 
-function alive(pid: number): boolean {
+/**
+ * Whether a process runs (EPERM: as another user). A zombie does not: a killed process whose
+ * parent died too waits for init to reap it, which may take a while.
+ */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -24,7 +33,7 @@ function alive(pid: number): boolean {
 export function readRunning(stateDir: string): RunningState | undefined {
   try {
     const state = JSON.parse(fs.readFileSync(file(stateDir), 'utf8')) as RunningState;
-    return alive(state.pid) && state.pid !== process.pid ? state : undefined;
+    return isRunning(state.pid) && state.pid !== process.pid ? state : undefined;
   } catch {
     return undefined;
   }
