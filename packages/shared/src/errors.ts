@@ -22,8 +22,8 @@ export const errorCodes = {
   INTERNAL_ERROR: 500,
   /** An edge function threw instead of answering; the local runtime's last line of defence. */
   FUNCTION_FAILED: 500,
-  /** The edge functions runtime is not answering (local stack). */
-  FUNCTIONS_UNAVAILABLE: 502,
+  /** The edge functions runtime is down and being restarted (local stack); retry after a second. */
+  FUNCTIONS_UNAVAILABLE: 503,
   /** The database could not be reached or did not answer in time. */
   DATABASE_UNAVAILABLE: 503,
   /** The request body is larger than the API takes (local stack: a Data API body over 5 MiB, or over 65,534 values in one write). */
