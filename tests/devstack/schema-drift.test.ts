@@ -27,8 +27,10 @@ describe('the current schema and the migrations', () => {
       }
       const found = await schemaDiff(urls.migrations, urls.schemas);
       expect(found).toContain('alter table "public"."tags" add column "probe" integer');
-      expect(found).toContain(`comment on function private.visible_text(text) is 'changed';`);
-      expect(found).toContain('grant execute on function private.visible_text(text) to anon, authenticated');
+      expect(found).toContain(`comment on function private.visible_text(pg_catalog.text) is 'changed';`);
+      expect(found).toContain(
+        'grant execute on function private.visible_text(text) to anon, authenticated, service_role',
+      );
       expect(found).toContain(`select cron.schedule('drift-probe', '5 4 * * *', 'select 1');`);
       expect(found).toContain('create policy "probe"');
     });

@@ -113,7 +113,12 @@ export async function withSchemaDatabases<T>(fn: (urls: SchemaDatabases) => Prom
 export async function schemaDiff(from: string, to: string): Promise<string> {
   const [source, target] = [createClient(from), createClient(to)];
   try {
-    const migration = await migra(source, target, { unsafe: true, withPrivileges: true });
+    // The migration history is the CLI's bookkeeping, not part of the schema.
+    const migration = await migra(source, target, {
+      unsafe: true,
+      withPrivileges: true,
+      excludeSchema: ['supabase_migrations'],
+    });
     const catalog = migration.sql.trim();
     const extras = await Promise.all([comments, functionGrants, cronJobs].map((part) => part(from, to)));
     return [catalog, ...extras].filter(Boolean).join('\n\n');

@@ -1,7 +1,7 @@
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
   kind public.org_kind not null default 'household',
-  name text not null check (char_length(btrim(name)) between 1 and 200),
+  name text not null check (private.name_is_valid(name, 200)),
   base_currency text not null references public.currencies (code),
   locale public.locale not null default 'en',
   time_zone text not null default 'Europe/Stockholm',
@@ -40,6 +40,3 @@ grant select, delete on public.organizations to authenticated;
 
 grant update (kind, name, base_currency, locale, time_zone, trash_retention_days) on public.organizations to authenticated;
 
-alter table public.organizations
-  drop constraint organizations_name_check,
-  add constraint organizations_name_check check (private.name_is_valid(name, 200));

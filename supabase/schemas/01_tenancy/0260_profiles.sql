@@ -1,6 +1,6 @@
 create table public.profiles (
   user_id uuid primary key references auth.users (id) on delete cascade,
-  display_name text not null check (char_length(btrim(display_name)) between 1 and 100),
+  display_name text not null check (private.name_is_valid(display_name, 100)),
   locale public.locale not null default 'en',
   preferences jsonb not null default '{}',
   created_at timestamptz not null default now(),
@@ -29,6 +29,3 @@ grant update (display_name, locale, preferences) on public.profiles to authentic
 create trigger validate_profile before insert or update of preferences on public.profiles
   for each row execute function private.validate_profile();
 
-alter table public.profiles
-  drop constraint profiles_display_name_check,
-  add constraint profiles_display_name_check check (private.name_is_valid(display_name, 100));

@@ -2,7 +2,7 @@ create table public.accounts (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   kind public.account_kind not null,
-  name text not null check (char_length(btrim(name)) between 1 and 80),
+  name text not null check (private.name_is_valid(name, 80)),
   currency text not null references public.currencies (code),
   -- Negative for a loan: what is owed when tracking starts.
   opening_balance_minor bigint not null default 0,
@@ -24,7 +24,5 @@ create trigger lock_currencies_in_use before update of currency on public.accoun
   for each row execute function private.lock_currencies_in_use();
 
 alter table public.accounts
-  drop constraint accounts_name_check,
-  add constraint accounts_name_check check (private.name_is_valid(name, 80)),
   add constraint accounts_opening_balance_minor_range check (private.amount_in_range(opening_balance_minor)),
   add constraint accounts_opening_on_range check (private.calendar_day_in_range(opening_on));

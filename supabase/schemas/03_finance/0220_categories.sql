@@ -3,7 +3,7 @@ create table public.categories (
   org_id uuid not null references public.organizations (id) on delete cascade,
   kind public.category_kind not null,
   parent_id uuid,
-  name text not null check (char_length(btrim(name)) between 1 and 80),
+  name text not null check (private.name_is_valid(name, 80)),
   -- Stable key of a default category (`groceries`), so imports and rules can find it whatever
   -- the language; null for categories people add.
   key text check (key ~ '^[a-z][a-z0-9_]{1,40}$'),
@@ -36,6 +36,4 @@ create trigger guard_category_delete before delete on public.categories
 alter table public.categories alter column org_id set (n_distinct = 20);
 
 alter table public.categories
-  drop constraint categories_name_check,
-  add constraint categories_name_check check (private.name_is_valid(name, 80)),
   add constraint categories_monthly_budget_minor_range check (private.amount_in_range(monthly_budget_minor));

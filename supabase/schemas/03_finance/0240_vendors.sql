@@ -1,7 +1,7 @@
 create table public.vendors (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
-  name text not null check (char_length(btrim(name)) between 1 and 120),
+  name text not null check (private.name_is_valid(name, 120)),
   normalized_name text generated always as (private.normalize_vendor_name(name)) stored,
   organization_number text check (organization_number ~ '^[0-9A-Za-z][0-9A-Za-z -]{2,24}$'),
   website text check (website ~* '^https?://[^\s]+$' and char_length(website) <= 300),
@@ -36,6 +36,3 @@ alter table public.vendors alter column org_id set (n_distinct = 20);
 
 create index vendors_org_id_merged_name_idx on public.vendors (org_id, normalized_name) where merged_into_id is not null;
 
-alter table public.vendors
-  drop constraint vendors_name_check,
-  add constraint vendors_name_check check (private.name_is_valid(name, 120));

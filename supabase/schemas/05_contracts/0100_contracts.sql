@@ -1,7 +1,7 @@
 create table public.contracts (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
-  name text not null check (char_length(btrim(name)) between 1 and 120),
+  name text not null check (private.name_is_valid(name, 120)),
   vendor_id uuid,
   -- An expense category (checked by prepare_contract).
   category_id uuid,
@@ -56,8 +56,6 @@ create trigger prepare_contract before insert or update on public.contracts
   for each row execute function private.prepare_contract();
 
 alter table public.contracts
-  drop constraint contracts_name_check,
-  add constraint contracts_name_check check (private.name_is_valid(name, 120)),
   add constraint contracts_amount_minor_range check (private.amount_in_range(amount_minor)),
   add constraint contracts_starts_on_range check (private.calendar_day_in_range(starts_on)),
   add constraint contracts_first_payment_on_range check (private.calendar_day_in_range(first_payment_on)),

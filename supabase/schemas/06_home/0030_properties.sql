@@ -3,7 +3,7 @@ create table public.properties (
   org_id uuid not null references public.organizations (id) on delete cascade,
   kind public.property_kind not null,
   tenure public.property_tenure not null default 'owned',
-  name text not null check (char_length(btrim(name)) between 1 and 120),
+  name text not null check (private.name_is_valid(name, 120)),
   address text check (char_length(address) <= 300),
   postal_code text check (char_length(postal_code) <= 20),
   city text check (char_length(city) <= 100),
@@ -24,7 +24,5 @@ select private.enroll_record_table('public.properties');
 create unique index properties_org_id_name_key on public.properties (org_id, lower(name)) where deleted_at is null;
 
 alter table public.properties
-  drop constraint properties_name_check,
-  add constraint properties_name_check check (private.name_is_valid(name, 120)),
   add constraint properties_purchase_price_minor_range check (private.amount_in_range(purchase_price_minor)),
   add constraint properties_purchased_on_range check (private.calendar_day_in_range(purchased_on));

@@ -1,7 +1,7 @@
 create table public.warranties (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
-  product text not null check (char_length(btrim(product)) between 1 and 200),
+  product text not null check (private.name_is_valid(product, 200)),
   vendor_id uuid,
   -- The seller as written on the receipt; names a vendor, created on first use.
   seller text check (char_length(seller) <= 200),
@@ -33,8 +33,6 @@ create trigger prepare_warranty before insert or update on public.warranties
   for each row execute function private.prepare_warranty();
 
 alter table public.warranties
-  drop constraint warranties_product_check,
-  add constraint warranties_product_check check (private.name_is_valid(product, 200)),
   add constraint warranties_price_minor_range check (private.amount_in_range(price_minor)),
   add constraint warranties_purchased_on_range check (private.calendar_day_in_range(purchased_on)),
   add constraint warranties_ends_on_range check (private.calendar_day_in_range(ends_on));

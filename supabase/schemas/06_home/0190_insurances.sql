@@ -2,7 +2,7 @@ create table public.insurances (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   kind public.insurance_kind not null,
-  name text check (char_length(name) <= 120),
+  name text check (private.name_is_valid(name, 120)),
   vendor_id uuid,
   -- The insurer as written on the policy; names a vendor, created on first use.
   insurer text check (char_length(insurer) <= 200),
@@ -47,8 +47,6 @@ create trigger prepare_insurance before insert or update on public.insurances
   for each row execute function private.prepare_insurance();
 
 alter table public.insurances
-  drop constraint insurances_name_check,
-  add constraint insurances_name_check check (private.name_is_valid(name, 120)),
   add constraint insurances_premium_minor_range check (private.amount_in_range(premium_minor)),
   add constraint insurances_annual_premium_minor_range check (private.amount_in_range(annual_premium_minor)),
   add constraint insurances_deductible_minor_range check (private.amount_in_range(deductible_minor)),

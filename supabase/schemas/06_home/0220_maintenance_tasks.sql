@@ -1,7 +1,7 @@
 create table public.maintenance_tasks (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
-  title text not null check (char_length(btrim(title)) between 1 and 200),
+  title text not null check (private.name_is_valid(title, 200)),
   notes text check (char_length(notes) <= 5000),
   property_id uuid,
   vehicle_id uuid,
@@ -45,8 +45,6 @@ create trigger prepare_maintenance_task before insert or update on public.mainte
   for each row execute function private.prepare_maintenance_task();
 
 alter table public.maintenance_tasks
-  drop constraint maintenance_tasks_title_check,
-  add constraint maintenance_tasks_title_check check (private.name_is_valid(title, 200)),
   add constraint maintenance_tasks_estimated_cost_minor_range check (private.amount_in_range(estimated_cost_minor)),
   add constraint maintenance_tasks_starts_on_range check (private.calendar_day_in_range(starts_on)),
   add constraint maintenance_tasks_last_done_on_range check (private.calendar_day_in_range(last_done_on)),

@@ -6,7 +6,7 @@ create table public.attachments (
   object_path text not null unique,
   -- The defaults only mark these optional for clients: validate_attachment sets them, the type
   -- and size from the stored object's metadata, the name from the path unless one is given.
-  file_name text not null default '' check (char_length(file_name) between 1 and 255),
+  file_name text not null default '' check (private.name_is_valid(file_name, 255)),
   content_type text not null default '',
   size_bytes bigint not null default 0 check (size_bytes >= 0),
   -- The record the file belongs to, in any record table other than this one.
@@ -26,6 +26,3 @@ create index attachments_org_id_record_idx on public.attachments (org_id, record
 create trigger validate_attachment before insert or update on public.attachments
   for each row execute function private.validate_attachment();
 
-alter table public.attachments
-  drop constraint attachments_file_name_check,
-  add constraint attachments_file_name_check check (private.name_is_valid(file_name, 255));

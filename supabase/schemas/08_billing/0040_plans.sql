@@ -1,6 +1,6 @@
 create table public.plans (
   id text primary key check (id ~ '^[a-z][a-z0-9_-]{1,39}$'),
-  name text not null check (char_length(btrim(name)) between 1 and 100),
+  name text not null check (private.name_is_valid(name, 100)),
   -- Null until an operator creates the price in Stripe; checkout refuses such a plan.
   stripe_price_id text unique check (stripe_price_id ~ '^price_[A-Za-z0-9_]+$'),
   monthly_credits bigint not null default 0 check (monthly_credits >= 0),
@@ -32,6 +32,3 @@ grant select on public.plans to authenticated;
 create trigger record_config_change after insert or update or delete on public.plans
   for each row execute function private.record_config_change();
 
-alter table public.plans
-  drop constraint plans_name_check,
-  add constraint plans_name_check check (private.name_is_valid(name, 100));
