@@ -90,6 +90,8 @@ create trigger prepare_transaction before insert or update on public.transaction
 -- ANALYZE of the table takes about 1.7 s instead of 0.3 s at two million rows.
 alter table public.transactions alter column org_id set statistics 1000;
 
+-- prepare_transaction stamps inserts after the one lookup it makes; the record contract's stamp
+-- trigger guards updates only.
 drop trigger stamp_record on public.transactions;
 
 create trigger stamp_record before update on public.transactions
