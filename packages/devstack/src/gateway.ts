@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
+import { checkRequestLimits, isStoragePath, mendTooManyValues, serveStorage } from './lite/index.ts';
 import type { Log } from './log.ts';
-import { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
-import { isStoragePath, serveStorage } from './storage-mends.ts';
 
 export interface Gateway {
   url: string;
@@ -24,8 +23,8 @@ function isAnswer(value: Request | Response): value is Response {
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
  * runtime, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, within the
- * request limits (request-limits.ts) and with Storage's answers where lite's differ
- * (storage-mends.ts).
+ * request limits lite lacks and with Storage's answers where lite's differ (lite/index.ts lists
+ * both among lite's mends).
  */
 export async function startGateway(options: {
   port: number;

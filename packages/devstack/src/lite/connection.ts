@@ -1,0 +1,29 @@
+import { createPostgresConnection } from '@supabase/lite/postgres';
+import { answerErrorsAsPostgrest } from './postgrest-errors.ts';
+import { postgrestTypes } from './postgrest-types.ts';
+import { noteConnectionFailure } from './request-failures.ts';
+import { leaseSessions } from './sessions.ts';
+
+/** Connections lite may hold at once, as many as its driver's pool would have. */
+const SESSIONS = 10;
+
+/** lite's Postgres connection, with the mends that belong to it (./index.ts lists them). */
+export async function connectLite(dbUrl: string) {
+  const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestTypes } });
+  const sessions = await leaseSessions(connection.driver, {
+    size: SESSIONS,
+    onConnectionFailure: noteConnectionFailure,
+  });
+  // On its first request lite would otherwise "activate RLS" by granting everything in every
+  // schema with an RLS table to anon, authenticated and service_role, and altering default
+  // privileges to match: that undoes the migrations' deny-by-default grants. The roles it would
+  // create exist already (sql/platform/roles.sql).
+  (connection as unknown as { rlsState: string }).rlsState = 'active';
+  answerErrorsAsPostgrest(connection);
+  return {
+    connection,
+    close: async () => {
+      await Promise.all([connection.close(), sessions.end()]);
+    },
+  };
+}
