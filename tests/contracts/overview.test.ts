@@ -70,7 +70,7 @@ describe('the overview', () => {
   });
 
   it('pages by reference, a page at a time', async () => {
-    for (const name of ['Page 1', 'Page 2', 'Page 3']) await addContract(member, orgId, { name });
+    for (const name of ['Page 1', 'Page 2', 'Page 3', 'Page 4']) await addContract(member, orgId, { name });
     const first = await viewer.client
       .from('contract_overview')
       .select('reference, name')
