@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { adminSql } from '../helpers/db.ts';
+import { addMember, createOrganization } from '../helpers/organizations.ts';
 
 /** Arrangements only an operator could make, done as superuser: billing states and plans. */
 
@@ -29,4 +30,17 @@ export async function createPlan(
 export async function subscribe(orgId: string, planId: string): Promise<void> {
   await adminSql`update public.subscriptions set status = 'active', read_only_reason = null, plan_id = ${planId}
                  where org_id = ${orgId}`;
+}
+
+/** An organization on trial with a member, and a tag its owner wrote before anything changed. */
+export async function orgWithTag() {
+  const org = await createOrganization('readonly');
+  const member = await addMember(org, 'member');
+  const { data: tag, error } = await org.owner.client
+    .from('tags')
+    .insert({ org_id: org.id, name: 'before' })
+    .select()
+    .single();
+  if (error) throw error;
+  return { org, member, tag };
 }

@@ -65,3 +65,37 @@ export async function addMember(org: Organization, role: OrgRole, by = org.owner
   await join(by, org.id, user, role);
   return user;
 }
+
+export interface Household {
+  orgId: string;
+  owner: TestUser;
+}
+
+/**
+ * A new user and the personal household they own. Signed up with `locale: 'sv'` (the default
+ * here), the household counts in SEK and keeps Stockholm's calendar.
+ */
+export async function signUpHousehold(label: string, metadata: Record<string, string> = { locale: 'sv' }) {
+  const owner = await signUpUser(label, metadata);
+  return { owner, orgId: await personalOrg(owner) } satisfies Household;
+}
+
+export interface SharedHousehold extends Household {
+  member: TestUser;
+  viewer: TestUser;
+}
+
+/** A household (in SEK unless `metadata` says otherwise) whose owner has let in a member and a viewer. */
+export async function householdWithMembers(
+  label: string,
+  metadata: Record<string, string> = { locale: 'sv' },
+): Promise<SharedHousehold> {
+  const [household, member, viewer] = await Promise.all([
+    signUpHousehold(`${label}owner`, metadata),
+    signUpUser(`${label}member`),
+    signUpUser(`${label}viewer`),
+  ]);
+  await join(household.owner, household.orgId, member, 'member');
+  await join(household.owner, household.orgId, viewer, 'viewer');
+  return { ...household, member, viewer };
+}

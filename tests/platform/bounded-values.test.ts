@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serviceClient, signUpUser, type TestUser } from '../helpers/clients.ts';
+import { serviceClient, type TestUser } from '../helpers/clients.ts';
+import { addContract } from '../helpers/contracts.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, categoryId, createAccount } from '../helpers/finance.ts';
-import { personalOrg, untyped } from '../helpers/organizations.ts';
+import { addVehicle } from '../helpers/home.ts';
+import { signUpHousehold, untyped } from '../helpers/organizations.ts';
 
 /**
  * Amounts, calendar days and names are bounded by the database, on every table that takes them,
@@ -20,16 +22,10 @@ let vehicleId: string;
 let contractId: string;
 
 beforeAll(async () => {
-  owner = await signUpUser('bounds', { locale: 'sv' });
-  orgId = await personalOrg(owner);
+  ({ owner, orgId } = await signUpHousehold('bounds'));
   [bank, savings] = await Promise.all([createAccount(owner, orgId), createAccount(owner, orgId)]);
-  const vehicle = await owner.client.from('vehicles').insert({ org_id: orgId, make: 'Volvo', fuel: 'petrol' }).select();
-  vehicleId = vehicle.data?.[0]?.id as string;
-  const contract = await owner.client
-    .from('contracts')
-    .insert({ org_id: orgId, name: 'Gym', amount_minor: 39900, currency: 'SEK', starts_on: '2026-01-01' })
-    .select();
-  contractId = contract.data?.[0]?.id as string;
+  vehicleId = (await addVehicle(owner, orgId, { model: null, fuel: 'petrol' })).id;
+  contractId = (await addContract(owner, orgId, { name: 'Gym', amount_minor: 39900 })).id;
 });
 
 type Result = PromiseLike<{ error: { code: string; message: string } | null; status?: number }>;

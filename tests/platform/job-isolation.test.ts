@@ -1,29 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql, rolledBack } from '../helpers/db.ts';
 import { addTransaction, categoryId, createAccount } from '../helpers/finance.ts';
-import { personalOrg } from '../helpers/organizations.ts';
+import { type Household, signUpHousehold } from '../helpers/organizations.ts';
 
 /**
  * A scheduled job that loops over organizations fails for one organization only: the others go
  * on, and operators find the failing one in admin.failing_jobs until a run succeeds for it.
  */
 
-interface Household {
-  user: TestUser;
-  orgId: string;
-}
-
 let first: Household;
 let second: Household;
 
 beforeAll(async () => {
-  const households = await Promise.all(
-    ['jammer', 'neighbour'].map(async (label) => {
-      const user = await signUpUser(label, { locale: 'sv' });
-      return { user, orgId: await personalOrg(user) };
-    }),
-  );
+  const households = await Promise.all(['jammer', 'neighbour'].map((label) => signUpHousehold(label)));
   // The fold takes organizations in id order: the failing one comes first.
   [first, second] = households.sort((a, b) => (a.orgId < b.orgId ? -1 : 1));
 });
@@ -39,15 +28,15 @@ describe('the totals fold', () => {
       insert into private.pending_totals (org_id, lines)
       select ${first.orgId}, array[l, l]
       from (select row('2026-01-01', 'c', gen_random_uuid(), 0, 9e18, 0, 0, -9e18, 1)::private.total_line as l) line`;
-    const bank = await createAccount(second.user, second.orgId);
-    await addTransaction(second.user, {
+    const bank = await createAccount(second.owner, second.orgId);
+    await addTransaction(second.owner, {
       org_id: second.orgId,
       kind: 'expense',
       booked_on: '2026-01-15',
       amount_minor: 12500,
       currency: 'SEK',
       account_id: bank,
-      category_id: await categoryId(second.user, second.orgId, 'groceries'),
+      category_id: await categoryId(second.owner, second.orgId, 'groceries'),
     });
 
     await adminSql`select private.fold_all_pending_totals()`;

@@ -1,11 +1,11 @@
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, type TestUser } from '../helpers/clients.ts';
-import { adminSql, asRole } from '../helpers/db.ts';
-import { join, personalOrg } from '../helpers/organizations.ts';
+import { adminSql } from '../helpers/db.ts';
+import { personalOrg } from '../helpers/organizations.ts';
 import { target } from '../helpers/target.ts';
 
-/** Offline sync (sync_changes) and live updates (broadcasts on `org:<org_id>`). */
+/** Offline sync (sync_changes): everything once, then what changed after a cursor. */
 
 interface SyncAnswer {
   changes: {
@@ -157,30 +157,5 @@ describe('sync_changes', () => {
     walk(explained.Plan);
     expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
     expect(scans.reduce((sum, scan) => sum + scan['Actual Rows'] + (scan['Rows Removed by Filter'] ?? 0), 0)).toBe(3);
-  });
-});
-
-describe('live updates', () => {
-  it('broadcast every change to org:<org_id>, received by members only', async () => {
-    const [viewer, outsider] = await Promise.all([signUpUser('rtviewer'), signUpUser('rtoutsider')]);
-    await join(owner, orgId, viewer, 'viewer');
-    const { data: tag } = await owner.client.from('tags').insert({ org_id: orgId, name: 'live' }).select('id').single();
-    const topic = `org:${orgId}`;
-
-    const receive = (user: TestUser) =>
-      asRole({ role: 'authenticated', sub: user.user.id }, async (sql) => {
-        await sql`select set_config('realtime.topic', ${topic}, true)`;
-        return sql`select event, payload -> 'record' ->> 'id' as id from realtime.messages
-                   where topic = ${topic} and payload -> 'record' ->> 'id' = ${tag?.id as string}`;
-      });
-    expect(await receive(viewer)).toEqual([{ event: 'INSERT', id: tag?.id }]);
-    expect(await receive(outsider)).toEqual([]);
-
-    // An outsider naming their own topic still sees nothing of this organization.
-    const ownTopic = await asRole({ role: 'authenticated', sub: outsider.user.id }, async (sql) => {
-      await sql`select set_config('realtime.topic', ${`org:${await personalOrg(outsider)}`}, true)`;
-      return sql`select 1 from realtime.messages where topic = ${topic}`;
-    });
-    expect(ownTopic).toEqual([]);
   });
 });
