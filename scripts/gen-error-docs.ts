@@ -1,7 +1,7 @@
 /**
  * Writes docs/errors.md from packages/shared/src/errors.ts: every code with its HTTP status and
  * the doc comment above it, grouped by the section comments (`// Finance: ...`) of `errorCodes`.
- * `npm run gen:docs` runs it; tests/tenancy/error-codes.test.ts fails when the page is stale.
+ * `npm run gen:docs` runs it; tests/platform/error-codes.test.ts fails when the page is stale.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -99,7 +99,7 @@ unique, \`23503\` foreign key) and the constraint's name in \`message\`, e.g.
 \`organizations_time_zone_check\`. Permission refusals are \`42501\`.
 
 To add a code: add it to \`errorCodes\` with a doc comment, in its section, raise it from SQL or an
-edge function, and run \`npm run gen:docs\`. \`tests/tenancy/error-codes.test.ts\` checks that every
+edge function, and run \`npm run gen:docs\`. \`tests/platform/error-codes.test.ts\` checks that every
 code the migrations raise is defined with the status it is raised with, and that this page is
 current.
 `;

@@ -37,7 +37,7 @@ export const mends: Mend[] = [
     lite: 'serializes a json/jsonb function argument twice: the function gets a JSON string',
     platform: 'PostgREST hands the function the array or object sent',
     where: ['src/lite/postgrest-types.ts'],
-    test: 'tests/finance/transactions.test.ts › share one transaction between categories, the parts always summing to the whole',
+    test: 'tests/finance/splits.test.ts › share one transaction between categories, the parts always summing to the whole',
     recheck: "without the json/jsonb type options, does rpc('set_transaction_splits', { parts: [...] }) work?",
   },
   {
@@ -103,7 +103,7 @@ export const mends: Mend[] = [
     lite: 'writes user metadata (raw_user_meta_data, raw_app_meta_data) as a JSON string holding the object',
     platform: 'GoTrue writes the object, which triggers on auth.users read',
     where: ['sql/platform/auth.sql'],
-    test: 'tests/tenancy/organizations.test.ts › gets a profile and a personal household they own, in the locale they signed up with',
+    test: 'tests/tenancy/sign-up.test.ts › gets a profile and a personal household they own, in the locale they signed up with',
     recheck: "getAuthSchemaSql(true)'s auth.users; drop the trigger and sign up with metadata",
   },
   // Request limits at the gateway (request-limits.ts)
@@ -200,7 +200,7 @@ export const mends: Mend[] = [
     lite: "writes an object's metadata (metadata, user_metadata) as a JSON string holding the object",
     platform: 'Storage writes the object ({ size, mimetype, ... }), which policies and triggers read',
     where: ['sql/platform/storage-metadata.sql'],
-    test: 'tests/attachments/attachments.test.ts › takes the type and size from the stored file, not from what the client claims',
+    test: 'tests/attachments/linking.test.ts › takes the type and size from the stored file, not from what the client claims',
     recheck: "getStorageSchemaSql(true)'s storage.objects; drop the trigger and upload",
   },
   {
