@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { connect } from '@westwallet/devstack/database';
 import type postgres from 'postgres';
+import { runApi } from './api.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
@@ -18,6 +19,7 @@ import { type Context, loadContext, prepareSync, scenarios } from './scenarios.t
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(options: BenchOptions): Promise<void> {
+  if (options.api) return runApi(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

@@ -19,14 +19,23 @@ export interface BenchOptions {
   /** Where the JSON and Markdown reports go. */
   outDir: string;
   quick: boolean;
+  /** Time requests end to end through the local stack (bench/src/api.ts) instead of in the database. */
+  api: boolean;
+  /** With --api: profile the stack's process during this scenario (its key). */
+  profile?: string;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
+// --api: a data set of 10,000 transactions, loaded in well under a minute; latency at 1 client.
+const API = { households: 10, householdTransactions: 200, companyTransactions: 10_000, years: 2, seconds: 3 };
 const QUICK = { households: 6, householdTransactions: 500, companyTransactions: 6000, years: 2, seconds: 0.3 };
 
 export const USAGE = `npm run bench [-- options]
 
   --quick                     a tiny data set and short runs: checks the harness, not the speed
+  --api                       time the app's requests end to end through the local stack with
+                              supabase-js, beside their database time (${API.companyTransactions} transactions)
+  --profile KEY               with --api: profile the stack's process during scenario KEY
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -43,6 +52,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      api: { type: 'boolean', default: false },
+      profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
       'company-transactions': { type: 'string' },
@@ -60,7 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const sizes = values.quick ? QUICK : FULL;
+  const sizes = values.quick ? QUICK : values.api ? API : FULL;
   const number = (name: string, value: string | undefined, fallback: number, min: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
@@ -77,12 +88,16 @@ export function parseOptions(argv: string[]): BenchOptions {
       number('company-transactions', values['company-transactions'], sizes.companyTransactions, 1),
     ),
     years: Math.floor(number('years', values.years, sizes.years, 1)),
-    concurrency: Math.floor(number('concurrency', values.concurrency, 8, 1)),
+    concurrency: Math.floor(number('concurrency', values.concurrency, values.api ? 1 : 8, 1)),
     seconds: number('seconds', values.seconds, sizes.seconds, 0.05),
     fresh: values.fresh,
     databaseUrl: values['database-url'],
-    databaseName: values['database-name'] ?? (values.quick ? 'westwallet_bench_quick' : 'westwallet_bench'),
+    databaseName:
+      values['database-name'] ??
+      (values.quick ? 'westwallet_bench_quick' : values.api ? 'westwallet_bench_api' : 'westwallet_bench'),
     outDir: values.out ?? 'bench/results',
+    api: values.api,
+    profile: values.profile,
   };
 }
 

@@ -131,4 +131,55 @@ describe('npm run bench -- --quick', () => {
       await sql.end();
     }
   });
+
+  // --api starts the whole local stack on the quick data set (the first test loaded it) and times
+  // the app's requests through it with supabase-js; a few seconds.
+  it('times the requests end to end through the stack beside their database time, with a profile', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-bench-'));
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/src/cli.ts',
+          '--api',
+          '--quick',
+          '--profile',
+          'simple_get',
+          '--database-url',
+          target.dbUrl,
+          '--out',
+          out,
+        ],
+        { timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const json = fs.readdirSync(out).find((f) => f.endsWith('-api-quick.json'));
+      expect(json, stdout).toBeDefined();
+      const report = JSON.parse(fs.readFileSync(path.join(out, json as string), 'utf8'));
+      expect(report.scenarios.map((s: { key: string; concurrency: number }) => `${s.key}@${s.concurrency}`)).toEqual([
+        'list_newest@1',
+        'list_keyset_page_101@1',
+        'expense_stats@1',
+        'dashboard@1',
+        'search@1',
+        'insert@1',
+        'simple_get@1',
+        'simple_get@8',
+      ]);
+      for (const s of report.scenarios) {
+        expect(s.requests, s.key).toBeGreaterThan(0);
+        expect(s.endToEnd.p50, s.key).toBeGreaterThan(0);
+        expect(s.endToEnd.p50, s.key).toBeLessThanOrEqual(s.endToEnd.p95);
+        expect(s.database.database.p50, s.key).toBeGreaterThan(0);
+        expect(s.stackCpuMs, s.key).toBeGreaterThan(0);
+      }
+      expect(report.targets).toHaveLength(16);
+      expect(report.profile.requests).toBeGreaterThan(0);
+      expect(report.profile.byPlace.length).toBeGreaterThan(0);
+      expect(fs.existsSync(report.profile.file)).toBe(true);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
