@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkedAgainst, mends } from '@westwallet/devstack/lite';
+import { checkedAgainst, connectLite, mends } from '@westwallet/devstack/lite';
 import { describe, expect, it } from 'vitest';
+import { target } from '../helpers/target.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const devstack = path.join(repo, 'packages/devstack');
@@ -29,5 +30,91 @@ describe("the list of @supabase/lite's mends", () => {
     const listed = new Set(mends.flatMap((mend) => mend.where));
     const modules = fs.readdirSync(path.join(devstack, 'src/lite')).filter((file) => file !== 'index.ts');
     for (const module of modules) expect(listed.has(`src/lite/${module}`), module).toBe(true);
+  });
+});
+
+/** lite's PostgresConnection as the mend of src/lite/request-context.ts sees it (0.10.0). */
+interface LiteInternals {
+  kysely: {
+    withPlugin(plugin: {
+      transformQuery(args: { node: { kind: string } }): unknown;
+      transformResult(args: { result: unknown }): Promise<unknown>;
+    }): LiteInternals['kysely'];
+  };
+  withContext(
+    context: { auth: { role: string; uid: string; jwt: Record<string, unknown> } },
+    run: (tx: {
+      selectNoFrom(
+        select: (eb: {
+          fn(name: string, args: unknown[]): { as(alias: string): unknown };
+          val(value: string): unknown;
+        }) => unknown[],
+      ): { executeTakeFirstOrThrow(): Promise<Record<string, string>> };
+    }) => Promise<Record<string, string>>,
+    options: {
+      forceRollback: boolean;
+      rpc: { method: string; path: string; requestHeaders: Record<string, string>; readOnly: boolean };
+    },
+  ): Promise<Record<string, string>>;
+}
+
+describe("lite's connection", () => {
+  it("sets a request's context in two statements, with the values lite sets", async () => {
+    const lite = await connectLite(target.dbUrl);
+    try {
+      const connection = lite.connection as unknown as LiteInternals;
+      // Every statement lite sends through its query builder, raw SQL included, passes here.
+      const statements: string[] = [];
+      connection.kysely = connection.kysely.withPlugin({
+        transformQuery: ({ node }) => {
+          statements.push(node.kind);
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      });
+      const uid = '00000000-0000-4000-8000-000000000001';
+      const jwt = { sub: uid, role: 'authenticated', aud: 'authenticated', session_id: 'abc' };
+      const keys = [
+        'role',
+        'request.jwt.claim.sub',
+        'request.jwt.claim.role',
+        'storage.operation',
+        'request.jwt.claims',
+        'response.status',
+        'response.headers',
+        'request.method',
+        'request.path',
+        'request.headers',
+        'transaction_read_only',
+      ];
+      const seen = await connection.withContext(
+        { auth: { role: 'authenticated', uid, jwt } },
+        (tx) =>
+          tx
+            .selectNoFrom((eb) => keys.map((key) => eb.fn('current_setting', [eb.val(key)]).as(key)))
+            .executeTakeFirstOrThrow(),
+        {
+          forceRollback: true,
+          rpc: { method: 'POST', path: '/rpc/dashboard', requestHeaders: { 'x-test': '1' }, readOnly: true },
+        },
+      );
+      expect(seen).toEqual({
+        role: 'authenticated',
+        'request.jwt.claim.sub': uid,
+        'request.jwt.claim.role': 'authenticated',
+        'storage.operation': '',
+        'request.jwt.claims': JSON.stringify(jwt),
+        'response.status': '',
+        'response.headers': '',
+        'request.method': 'POST',
+        'request.path': '/rpc/dashboard',
+        'request.headers': JSON.stringify({ 'x-test': '1' }),
+        transaction_read_only: 'on',
+      });
+      // The context, the RPC's settings, read-only, the query: lite alone sends 5 + 5 + 1 + 1.
+      expect(statements).toHaveLength(4);
+    } finally {
+      await lite.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createPostgresConnection } from '@supabase/lite/postgres';
 import { answerErrorsAsPostgrest } from './postgrest-errors.ts';
 import { postgrestTypes } from './postgrest-types.ts';
+import { setRequestContextInOneStatement } from './request-context.ts';
 import { noteConnectionFailure } from './request-failures.ts';
 import { leaseSessions } from './sessions.ts';
 
@@ -20,6 +21,8 @@ export async function connectLite(dbUrl: string) {
   // create exist already (sql/platform/roles.sql).
   (connection as unknown as { rlsState: string }).rlsState = 'active';
   answerErrorsAsPostgrest(connection);
+  // One statement per step for a request's settings, not one per setting.
+  setRequestContextInOneStatement(connection);
   return {
     connection,
     close: async () => {

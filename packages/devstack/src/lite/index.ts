@@ -90,6 +90,15 @@ export const mends: Mend[] = [
     test: 'tests/devstack/faults.test.ts › answers 503 DATABASE_UNAVAILABLE while the database refuses connections, and serves again after',
     recheck: 'connection.clearSchemaCache() still exists',
   },
+  {
+    lite: "sets a request's context with one statement per setting, each awaited: 11 round trips before an RPC's query, 6 before a read's",
+    platform:
+      'PostgREST sets them in one statement; locally each of the two steps sends its set_config calls in one select',
+    where: ['src/lite/request-context.ts'],
+    test: "tests/devstack/lite-mends.test.ts › sets a request's context in two statements, with the values lite sets",
+    recheck:
+      'PostgresConnection.applyJwtSessionContext and applyRpcRequestGucs: their names, arguments and settings; better, lite batching them itself',
+  },
   // The App's options (data-api.ts)
   {
     lite: 'serves a request without an API key as service_role unless `server.admin` is false',
