@@ -104,8 +104,28 @@ export async function withSchemaDatabases<T>(fn: (urls: SchemaDatabases) => Prom
     await applySchemas(urls.schemas, schemaFiles(), log);
     return await fn(urls);
   } finally {
+    await untilClientsLeft(server.url);
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * migra's pool resolves its end() before its connections have closed: stopping the server then
+ * terminates them, which its driver throws where no one catches it. Wait for them to go.
+ */
+async function untilClientsLeft(serverUrl: string): Promise<void> {
+  const sql = connect(serverUrl, { max: 1 });
+  try {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+      const [{ open }] = await sql<{ open: number }[]>`
+        select count(*)::int as open from pg_stat_activity
+        where datname in ('from_migrations', 'from_schemas') and pid <> pg_backend_pid()`;
+      if (open === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await sql.end();
   }
 }
 
