@@ -8,6 +8,8 @@ export interface TargetStack {
   anonKey: string;
   /** The secret (service_role) key. */
   serviceKey: string;
+  /** The JWT secret, to forge tokens the API must refuse; absent when the external stack's is not given. */
+  jwtSecret?: string;
 }
 
 /** What the billing suites need to stand in for Stripe: see tests/setup/global-setup.ts. */

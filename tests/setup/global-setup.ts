@@ -52,6 +52,7 @@ export default async function setup(project: TestProject) {
       dbUrl: stack.dbUrl,
       anonKey: stack.keys.publishableKey,
       serviceKey: stack.keys.secretKey,
+      jwtSecret: stack.keys.jwtSecret,
     };
   }
   project.provide('target', target);
@@ -118,7 +119,7 @@ function externalTarget(): TargetStack | undefined {
         'SUPABASE_SERVICE_ROLE_KEY too (`supabase status -o env` or `npm run status` print them).',
     );
   }
-  return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey };
+  return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey, jwtSecret: process.env.SUPABASE_JWT_SECRET };
 }
 
 /**

@@ -14,6 +14,8 @@ import type { ProjectConfig } from './project-config.ts';
 
 export interface DataApi {
   fetch(request: Request, peerAddress: string | null): Promise<Response>;
+  /** Delivers a mail as lite's Auth does (its email driver), for the Auth front's invitations. */
+  sendEmail(mail: { to: string; subject: string; text: string; html: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
 
   return {
     fetch: (request, peerAddress) => serveRequest(() => app.fetch(request, { peerAddress }), { quiet }),
+    sendEmail: (mail) => app.drivers.email.send(mail),
     close: async () => {
       await reloads.close();
       await lite.close();

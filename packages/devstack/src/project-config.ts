@@ -16,7 +16,15 @@ export interface ProjectConfig {
     enable_refresh_token_rotation?: boolean;
     refresh_token_reuse_interval?: number;
     minimum_password_length?: number;
+    password_requirements?: string;
     email?: { enable_confirmations?: boolean; double_confirm_changes?: boolean };
+  };
+  /** `[auth.rate_limit]`, enforced by the stack's Auth front (lite has no such setting). */
+  authRateLimit: {
+    email_sent?: number;
+    sign_in_sign_ups?: number;
+    token_refresh?: number;
+    token_verifications?: number;
   };
   storage: { file_size_limit?: string };
   functions: Record<string, { enabled?: boolean }>;
@@ -44,9 +52,16 @@ export function readProjectConfig(file = paths.configToml): ProjectConfig {
         'enable_refresh_token_rotation',
         'refresh_token_reuse_interval',
         'minimum_password_length',
+        'password_requirements',
       ]),
       email: pick(email, ['enable_confirmations', 'double_confirm_changes']),
     },
+    authRateLimit: pick((auth.rate_limit ?? {}) as Table, [
+      'email_sent',
+      'sign_in_sign_ups',
+      'token_refresh',
+      'token_verifications',
+    ]),
     storage: pick(storage, ['file_size_limit']),
     functions: (toml.functions ?? {}) as ProjectConfig['functions'],
   };

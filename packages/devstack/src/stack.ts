@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createAuthFront } from './auth/index.ts';
 import { type DataApi, startDataApi } from './data-api.ts';
 import { connect, databaseName, dropDatabase, prepareDatabase, recreateDatabase, withDatabase } from './database.ts';
 import { type FunctionsRuntime, startFunctions } from './functions.ts';
@@ -101,6 +102,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.apiPort,
       dataApi,
       functions,
+      auth: createAuthFront({
+        sql,
+        keys,
+        auth: config.auth,
+        rateLimits: config.authRateLimit,
+        sendEmail: dataApi.sendEmail,
+        send: (request) => dataApi.fetch(request, null),
+      }),
       jwtSecret: keys.jwtSecret,
       log,
     });

@@ -14,6 +14,7 @@ export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
 export { reloadSchemaOnNotify } from './schema-reload.ts';
 export { isStoragePath, serveStorage } from './storage.ts';
 export { FilesystemStorageAdapter } from './storage-adapter.ts';
+export { refuseUntrustedToken } from './token-claims.ts';
 
 /** The version of lite every mend was last checked against; packages/devstack/package.json pins it. */
 export const checkedAgainst = '0.10.0';
