@@ -1104,6 +1104,7 @@ export type Database = {
           kind: Database["public"]["Enums"]["org_kind"]
           locale: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa: boolean
           time_zone: string
           trash_retention_days: number
           updated_at: string
@@ -1116,6 +1117,7 @@ export type Database = {
           kind?: Database["public"]["Enums"]["org_kind"]
           locale?: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa?: boolean
           time_zone?: string
           trash_retention_days?: number
           updated_at?: string
@@ -1128,6 +1130,7 @@ export type Database = {
           kind?: Database["public"]["Enums"]["org_kind"]
           locale?: Database["public"]["Enums"]["locale"]
           name?: string
+          require_mfa?: boolean
           time_zone?: string
           trash_retention_days?: number
           updated_at?: string
@@ -2411,6 +2414,7 @@ export type Database = {
           kind: Database["public"]["Enums"]["org_kind"]
           locale: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa: boolean
           time_zone: string
           trash_retention_days: number
           updated_at: string

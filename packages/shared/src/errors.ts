@@ -50,6 +50,8 @@ export const errorCodes = {
   NOT_A_MEMBER: 403,
   /** The caller's role in the organization does not allow this (details name the role needed). */
   ROLE_FORBIDDEN: 403,
+  /** The organization requires two-factor sign-in and the caller's session has not verified a second factor (aal2). */
+  MFA_REQUIRED: 403,
   /** The change would leave the organization without an owner; transfer ownership first. */
   LAST_OWNER: 409,
   /** The user named is not a member of the organization. */
