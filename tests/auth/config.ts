@@ -9,6 +9,7 @@ const toml = parse(fs.readFileSync(new URL('../../supabase/config.toml', import.
   auth: {
     refresh_token_reuse_interval: number;
     minimum_password_length: number;
+    email: { enable_confirmations: boolean };
     rate_limit: { email_sent: number; sign_in_sign_ups: number; token_refresh: number; token_verifications: number };
   };
 };
