@@ -6,10 +6,11 @@ create table public.organizations (
   locale public.locale not null default 'en',
   time_zone text not null default 'Europe/Stockholm',
   trash_retention_days integer not null default 30 check (trash_retention_days between 1 and 3650),
-  require_mfa boolean not null default false,
   created_by uuid default auth.uid(),
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- Last, where the migration that added it put it: both build the same table.
+  require_mfa boolean not null default false
 );
 
 comment on table public.organizations is
