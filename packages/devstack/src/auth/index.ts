@@ -13,6 +13,8 @@ import { type AuthMethod, clientIp, completeSession, refuseLateReuse, withFactor
  */
 
 const PREFIX = '/auth/v1';
+/** The platform's gateway refuses the secret key from a browser (lite's rule, the same). */
+const BROWSER = /^\s*Mozilla\s*\/\s*5\s*\.\s*0/i;
 
 export interface AuthFrontOptions {
   sql: postgres.Sql;
@@ -190,8 +192,10 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
       const method = request.method;
       if (method === 'OPTIONS') return send(request);
       const key = apiKeyOf(request);
-      // Without a valid API key lite answers 401 as the platform's gateway does.
+      // Without a valid API key, or with the secret key from a browser, lite answers 401 as the
+      // platform's gateway does.
       if (key !== keys.publishableKey && key !== keys.secretKey) return send(request);
+      if (key === keys.secretKey && BROWSER.test(request.headers.get('user-agent') ?? '')) return send(request);
       const client = limiter.clientOf(request);
 
       if (route === '/invite' || route.startsWith('/admin/')) {
