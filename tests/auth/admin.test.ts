@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { anonClient, serviceClient, signUpUser } from '../helpers/clients.ts';
 import { target } from '../helpers/target.ts';
+import { authConfig } from './config.ts';
 
 const email = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.westwallet.app`;
 const password = () => `pw-${randomUUID()}`;
@@ -115,6 +116,29 @@ describe('the Auth admin API', () => {
       type: 'invite',
     });
     expect(reused.error?.code).toBe('otp_expired');
+  });
+
+  it("signs the invitee in from the invitation's link, clicked without an API key", async () => {
+    const invited = await serviceClient().auth.admin.generateLink({ type: 'invite', email: email('clicked') });
+    const link = invited.data.properties?.action_link as string;
+    const clicked = await fetch(link, { redirect: 'manual' });
+    expect(clicked.status).toBe(303);
+    const location = new URL(clicked.headers.get('location') as string);
+    // To the site, with the session in the fragment.
+    expect(location.origin).toBe(new URL(authConfig.site_url).origin);
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    const claims = JSON.parse(
+      Buffer.from((fragment.get('access_token') as string).split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({
+      sub: invited.data.user?.id,
+      aal: 'aal1',
+      amr: [expect.objectContaining({ method: 'otp' })],
+    });
+    const again = await fetch(link, { redirect: 'manual' });
+    expect(new URLSearchParams(new URL(again.headers.get('location') as string).hash.slice(1)).get('error_code')).toBe(
+      'otp_expired',
+    );
   });
 
   it('invites by email a user who does not exist yet', async () => {

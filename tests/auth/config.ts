@@ -7,6 +7,7 @@ import { parse } from 'smol-toml';
  */
 const toml = parse(fs.readFileSync(new URL('../../supabase/config.toml', import.meta.url), 'utf8')) as {
   auth: {
+    site_url: string;
     refresh_token_reuse_interval: number;
     minimum_password_length: number;
     email: { enable_confirmations: boolean };

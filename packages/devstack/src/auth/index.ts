@@ -15,6 +15,8 @@ import { type AuthMethod, clientIp, completeSession, refuseLateReuse, withFactor
 const PREFIX = '/auth/v1';
 /** The platform's gateway refuses the secret key from a browser (lite's rule, the same). */
 const BROWSER = /^\s*Mozilla\s*\/\s*5\s*\.\s*0/i;
+/** The routes the platform's gateway serves without an API key. */
+const KEYLESS = new Set(['/verify', '/callback', '/authorize']);
 
 export interface AuthFrontOptions {
   sql: postgres.Sql;
@@ -193,8 +195,9 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
       if (method === 'OPTIONS') return send(request);
       const key = apiKeyOf(request);
       // Without a valid API key, or with the secret key from a browser, lite answers 401 as the
-      // platform's gateway does.
-      if (key !== keys.publishableKey && key !== keys.secretKey) return send(request);
+      // platform's gateway does; links in emails (/verify, /callback, /authorize) need none.
+      const keyless = KEYLESS.has(route);
+      if (!keyless && key !== keys.publishableKey && key !== keys.secretKey) return send(request);
       if (key === keys.secretKey && BROWSER.test(request.headers.get('user-agent') ?? '')) return send(request);
       const client = limiter.clientOf(request);
 
