@@ -89,6 +89,8 @@ export function envLines(info: StackInfo): string[] {
     ['SUPABASE_DB_URL', info.dbUrl],
     ['SUPABASE_ANON_KEY', info.keys.publishableKey],
     ['SUPABASE_SERVICE_ROLE_KEY', info.keys.secretKey],
+    // The tests forge tokens the API must refuse (tests/auth/tokens.test.ts).
+    ['SUPABASE_JWT_SECRET', info.keys.jwtSecret],
   ];
   return entries.map(([key, value]) => `${key}="${value}"`);
 }
