@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
+import { target } from '../helpers/target.ts';
 import { enqueue, finished, waitForJob } from './helpers.ts';
 
 /** What operators see of the queue, and cancel from the SQL editor. */
@@ -30,5 +31,17 @@ describe('the admin views', () => {
     await expect(adminSql`select admin.cancel_job(gen_random_uuid())`).rejects.toMatchObject({
       message: 'JOB_NOT_FOUND',
     });
+  });
+});
+
+describe('the job kinds', () => {
+  it('are the same in the worker and in private.job_kinds, with the same roles', async () => {
+    const response = await fetch(`${target.url}/functions/v1/jobs-worker`, {
+      headers: { authorization: `Bearer ${target.serviceKey}`, apikey: target.serviceKey },
+    });
+    expect(response.status).toBe(200);
+    const { kinds } = (await response.json()) as { kinds: { name: string; role: string }[] };
+    const inSql = await adminSql`select name, role::text from private.job_kinds order by name`;
+    expect([...kinds].sort((a, b) => a.name.localeCompare(b.name))).toEqual(inSql);
   });
 });

@@ -25,12 +25,16 @@ function storage(): StorageClient {
 }
 
 /**
- * Runs queued jobs (docs/jobs.md): called with the secret key by pg_cron's dispatcher and after
- * each enqueue. Answers what it did; when its budget ran out with work left, it has pg_net call
- * it again after it answers.
+ * POST runs queued jobs (docs/jobs.md): called with the secret key by pg_cron's dispatcher and
+ * after each enqueue. Answers what it did; when its budget ran out with work left, it has pg_net
+ * call it again after it answers. GET lists the kinds this deployment runs, for operators to
+ * compare with private.job_kinds.
  */
-export const handler = endpoint(['POST'], async (request) => {
+export const handler = endpoint(['GET', 'POST'], async (request) => {
   if (!(await hasSecretKey(request))) throw new AppError('UNAUTHORIZED', 'The jobs worker needs the secret key.');
+  if (request.method === 'GET') {
+    return json({ kinds: [...jobKinds.values()].map(({ name, role }) => ({ name, role })) });
+  }
   const text = await request.text();
   const body = requestSchema.parse(text.trim() ? JSON.parse(text) : {});
   const sql = db();
