@@ -17,6 +17,9 @@ create table private.job_runs (
 
 create index job_runs_org_id_idx on private.job_runs (org_id);
 
+-- How many workers hold a job now (private.kick_jobs_worker asks every second).
+create index job_runs_leased_until_idx on private.job_runs (leased_until) where leased_until is not null;
+
 -- The worker finds a message's job by it.
 create unique index job_runs_queue_msg_id_idx on private.job_runs (queue, msg_id);
 

@@ -2,7 +2,8 @@
 -- transaction commits (so the worker sees what it enqueued). The address and the secret key
 -- come from the vault secrets `project_url` and `secret_key` (docs/jobs.md, docs/deploying.md).
 -- Once per transaction: a transaction that enqueues a thousand jobs wakes one worker, and the
--- worker goes on as long as there is work.
+-- worker goes on as long as there is work. Not while private.job_worker_limit() workers hold a
+-- job: one of them takes the work when it is done with its own.
 create function private.kick_jobs_worker()
 returns void
 language plpgsql
@@ -12,7 +13,8 @@ declare
   project_url text;
   secret_key text;
 begin
-  if current_setting('westwallet.jobs_worker_kicked', true) = 'on' then
+  if current_setting('westwallet.jobs_worker_kicked', true) = 'on'
+     or (select count(*) from private.job_runs r where r.leased_until > now()) >= private.job_worker_limit() then
     return;
   end if;
   select max(s.decrypted_secret) filter (where s.name = 'project_url'),

@@ -17,6 +17,8 @@ declare
   job public.jobs;
   run private.job_runs;
 begin
+  -- The job's row before its run row, in every function, so two of them never deadlock.
+  perform from public.jobs j where j.id = save_job_step.job_id for update;
   select * into run from private.job_runs r where r.job_id = save_job_step.job_id for update;
   if run.lease is distinct from save_job_step.lease then
     return 'lost';

@@ -7,8 +7,8 @@ declare
   held boolean;
   job public.jobs;
 begin
-  select r.lease = finish_job.lease into held from private.job_runs r where r.job_id = finish_job.job_id for update;
   select * into job from public.jobs j where j.id = finish_job.job_id for update;
+  select r.lease = finish_job.lease into held from private.job_runs r where r.job_id = finish_job.job_id for update;
   if not coalesce(held, false) then
     return 'lost';
   end if;

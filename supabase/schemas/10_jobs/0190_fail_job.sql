@@ -12,8 +12,8 @@ declare
   run private.job_runs;
   delay interval;
 begin
-  select r.lease = fail_job.lease into held from private.job_runs r where r.job_id = fail_job.job_id for update;
   select * into job from public.jobs j where j.id = fail_job.job_id for update;
+  select r.lease = fail_job.lease into held from private.job_runs r where r.job_id = fail_job.job_id for update;
   if not coalesce(held, false) then
     return 'lost';
   end if;

@@ -8,6 +8,7 @@ as $$
 declare
   run private.job_runs;
 begin
+  perform from public.jobs j where j.id = release_job.job_id for update;
   update private.job_runs r set leased_until = null, lease = null
   where r.job_id = release_job.job_id and r.lease = release_job.lease
   returning * into run;

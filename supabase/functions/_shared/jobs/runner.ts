@@ -50,7 +50,11 @@ const MIN_STEP_START_MS = 300;
 const DEFAULT_STEP_TIMEOUT_MS = 20_000;
 /** A lease outlasts the step it covers by this much, so a slow save is not taken for a death. */
 const LEASE_MARGIN_S = 2;
-const CLAIM_LEASE_S = Math.ceil(DEFAULT_STEP_TIMEOUT_MS / 1000) + LEASE_MARGIN_S;
+
+/** How long a job's message stays hidden while a step of `kind` runs: past its time limit. */
+function leaseSeconds(kind: RegisteredKind): number {
+  return Math.ceil((kind.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) / 1000) + LEASE_MARGIN_S;
+}
 
 class StepTimeout extends Error {}
 
@@ -58,10 +62,15 @@ class StepTimeout extends Error {}
 export async function runJobs(options: RunOptions): Promise<RunSummary> {
   const { sql, budget } = options;
   const summary: RunSummary = { jobs: 0, steps: 0, outcomes: {}, more: false };
+  // A claim does not know the kind yet: its lease covers the first step of the slowest kind.
+  const claimLease = Math.max(
+    Math.ceil(DEFAULT_STEP_TIMEOUT_MS / 1000) + LEASE_MARGIN_S,
+    ...[...options.kinds.values()].map(leaseSeconds),
+  );
   while (budget.remainingMs() > MIN_STEP_START_MS) {
     const [job] = await sql<ClaimedJob[]>`
       select job_id, org_id, kind, params, attempts, requested_by, state, lease
-      from private.claim_job(${CLAIM_LEASE_S})`;
+      from private.claim_job(${claimLease})`;
     if (!job) return summary;
     summary.jobs++;
     const outcome = await runJob(job, options, summary);
@@ -79,7 +88,7 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
   if (!parsed.success) return fail(sql, job, 'JOB_PARAMS_INVALID', z.prettifyError(parsed.error), false);
   const params = parsed.data;
   const timeoutMs = kind.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-  const leaseSeconds = Math.ceil(timeoutMs / 1000) + LEASE_MARGIN_S;
+  const lease = leaseSeconds(kind);
   let state = job.state ?? kind.initialState(params);
 
   for (;;) {
@@ -118,7 +127,7 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
     }
     const [row] = await sql<{ outcome: Outcome | 'running' }[]>`
       select private.save_job_step(${job.job_id}, ${job.lease}, ${json(sql, result.state)},
-        ${result.progress.fraction}, ${result.progress.message}, ${leaseSeconds}) as outcome`;
+        ${result.progress.fraction}, ${result.progress.message}, ${lease}) as outcome`;
     if (row.outcome !== 'running') return row.outcome;
     state = result.state;
     if (budget.remainingMs() <= MIN_STEP_START_MS) {

@@ -64,6 +64,8 @@ CREATE INDEX diagnostic_probe_steps_org_id_idx ON private.diagnostic_probe_steps
 
 CREATE UNIQUE INDEX diagnostic_probe_steps_pkey ON private.diagnostic_probe_steps USING btree (job_id, step);
 
+CREATE INDEX job_runs_leased_until_idx ON private.job_runs USING btree (leased_until) WHERE (leased_until IS NOT NULL);
+
 CREATE INDEX job_runs_org_id_idx ON private.job_runs USING btree (org_id);
 
 CREATE UNIQUE INDEX job_runs_pkey ON private.job_runs USING btree (job_id);
@@ -423,8 +425,8 @@ declare
   run private.job_runs;
   delay interval;
 begin
-  select r.lease = fail_job.lease into held from private.job_runs r where r.job_id = fail_job.job_id for update;
   select * into job from public.jobs j where j.id = fail_job.job_id for update;
+  select r.lease = fail_job.lease into held from private.job_runs r where r.job_id = fail_job.job_id for update;
   if not coalesce(held, false) then
     return 'lost';
   end if;
@@ -467,8 +469,8 @@ declare
   held boolean;
   job public.jobs;
 begin
-  select r.lease = finish_job.lease into held from private.job_runs r where r.job_id = finish_job.job_id for update;
   select * into job from public.jobs j where j.id = finish_job.job_id for update;
+  select r.lease = finish_job.lease into held from private.job_runs r where r.job_id = finish_job.job_id for update;
   if not coalesce(held, false) then
     return 'lost';
   end if;
@@ -499,6 +501,16 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.job_worker_limit()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select 8;
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.kick_jobs_worker()
  RETURNS void
  LANGUAGE plpgsql
@@ -508,7 +520,8 @@ declare
   project_url text;
   secret_key text;
 begin
-  if current_setting('westwallet.jobs_worker_kicked', true) = 'on' then
+  if current_setting('westwallet.jobs_worker_kicked', true) = 'on'
+     or (select count(*) from private.job_runs r where r.leased_until > now()) >= private.job_worker_limit() then
     return;
   end if;
   select max(s.decrypted_secret) filter (where s.name = 'project_url'),
@@ -540,6 +553,7 @@ AS $function$
 declare
   run private.job_runs;
 begin
+  perform from public.jobs j where j.id = release_job.job_id for update;
   update private.job_runs r set leased_until = null, lease = null
   where r.job_id = release_job.job_id and r.lease = release_job.lease
   returning * into run;
@@ -568,6 +582,8 @@ declare
   job public.jobs;
   run private.job_runs;
 begin
+  -- The job's row before its run row, in every function, so two of them never deadlock.
+  perform from public.jobs j where j.id = save_job_step.job_id for update;
   select * into run from private.job_runs r where r.job_id = save_job_step.job_id for update;
   if run.lease is distinct from save_job_step.lease then
     return 'lost';
@@ -730,6 +746,7 @@ comment on function private.dispatch_jobs() is 'Calls the jobs-worker when work 
 comment on function private.fail_job(pg_catalog.uuid,pg_catalog.uuid,pg_catalog.text,pg_catalog.text,boolean) is 'For the jobs-worker: a step failed; the job is retried after a backoff, or ends failed (not retryable) or dead (last attempt).';
 comment on function private.finish_job(pg_catalog.uuid,pg_catalog.uuid,pg_catalog.jsonb) is 'For the jobs-worker: the job succeeded with this result.';
 comment on function private.job_org_concurrency() is 'How many jobs of one organization run at once; the rest wait their turn.';
+comment on function private.job_worker_limit() is 'How many jobs-worker invocations may hold a job at once; no worker is called beyond it.';
 comment on function private.kick_jobs_worker() is 'Calls the jobs-worker function after commit (pg_net), at most once per transaction.';
 comment on function private.release_job(pg_catalog.uuid,pg_catalog.uuid) is 'For the jobs-worker: gives a running job back to the queue between steps, to go on in the next invocation.';
 comment on function private.retry_delay(integer,integer) is 'How long a job waits before its next attempt: exponential in the failures so far, with jitter.';
@@ -762,6 +779,7 @@ grant execute on function private.enqueue_job(uuid,text,jsonb,text) to authentic
 revoke all on function private.fail_job(uuid,uuid,text,text,boolean) from public, anon, authenticated, service_role;
 revoke all on function private.finish_job(uuid,uuid,jsonb) from public, anon, authenticated, service_role;
 revoke all on function private.job_org_concurrency() from public, anon, authenticated, service_role;
+revoke all on function private.job_worker_limit() from public, anon, authenticated, service_role;
 revoke all on function private.kick_jobs_worker() from public, anon, authenticated, service_role;
 revoke all on function private.release_job(uuid,uuid) from public, anon, authenticated, service_role;
 revoke all on function private.retry_delay(integer,integer) from public, anon, authenticated, service_role;
