@@ -33,8 +33,17 @@ describe('a kind that keeps failing', () => {
     expect((await probeSteps(job.id)).map((s) => [s.step, s.runs])).toEqual([[0, 4]]);
 
     // Operators see it...
-    const [listed] = await adminSql`select id, status, attempts from admin.dead_jobs where id = ${job.id}`;
-    expect(listed).toEqual({ id: job.id, status: 'dead', attempts: 4 });
+    const [listed] = await adminSql`
+      select id, status, attempts, error_detail from admin.dead_jobs where id = ${job.id}`;
+    expect(listed).toEqual({
+      id: job.id,
+      status: 'dead',
+      attempts: 4,
+      error_detail: 'Error: diagnostics.probe fails 4 of 4 times, as asked',
+    });
+    // Members read the code and a message without the internals.
+    const { data } = await home.owner.client.from('jobs').select('last_error_message').eq('id', job.id).single();
+    expect(data?.last_error_message).not.toContain('diagnostics.probe fails');
     const [byKind] = await adminSql<{ dead: number }[]>`
       select dead::int from admin.job_failures_by_kind where kind = 'diagnostics.probe'`;
     expect(byKind.dead).toBeGreaterThanOrEqual(0.999);

@@ -12,6 +12,9 @@ create table private.job_runs (
   leased_until timestamptz,
   -- The holding worker's token: a worker whose lease ran out and was taken over cannot save.
   lease uuid,
+  -- The last unexpected error as the worker caught it, for operators only: members read
+  -- jobs.last_error_message, which never carries internals.
+  error_detail text check (length(error_detail) <= 4000),
   foreign key (org_id, job_id) references public.jobs (org_id, id) on delete cascade
 );
 

@@ -1,7 +1,14 @@
 -- A step failed. An error retrying cannot fix (bad parameters) fails the job at once; another
 -- waits its backoff and runs again from its last checkpoint, until the last attempt: then the
 -- job is dead, kept for operators (admin.dead_jobs, admin.retry_job).
-create function private.fail_job(job_id uuid, lease uuid, error_code text, error_message text, retryable boolean)
+create function private.fail_job(
+  job_id uuid,
+  lease uuid,
+  error_code text,
+  error_message text,
+  error_detail text,
+  retryable boolean
+)
 returns text
 language plpgsql
 set search_path = ''
@@ -23,6 +30,7 @@ begin
   update public.jobs j
   set last_error_code = left(fail_job.error_code, 100), last_error_message = left(fail_job.error_message, 2000)
   where j.id = job.id;
+  update private.job_runs r set error_detail = left(fail_job.error_detail, 4000) where r.job_id = job.id;
   if not retryable then
     perform private.stop_job(job.id, 'failed');
     return 'failed';
@@ -46,5 +54,5 @@ begin
 end;
 $$;
 
-comment on function private.fail_job(uuid, uuid, text, text, boolean) is
+comment on function private.fail_job(uuid, uuid, text, text, text, boolean) is
   'For the jobs-worker: a step failed; the job is retried after a backoff, or ends failed (not retryable) or dead (last attempt).';

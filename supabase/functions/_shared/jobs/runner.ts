@@ -117,8 +117,9 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
       }
       if (error instanceof JobFailure) return fail(sql, job, error.code, error.message, false);
       console.error(`jobs-worker: a step of job ${job.job_id} (${job.kind}) failed:`, error);
-      const message = error instanceof Error ? error.message : String(error);
-      return fail(sql, job, 'JOB_STEP_FAILED', message, true);
+      // Members read the job's message; what went wrong inside is for operators (admin.dead_jobs).
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return fail(sql, job, 'JOB_STEP_FAILED', 'A step failed; it is tried again later.', true, detail);
     }
     if (result.done !== undefined) {
       const [row] = await sql<{ outcome: Outcome }[]>`
@@ -143,10 +144,11 @@ async function fail(
   code: ErrorCode,
   message: string,
   retryable: boolean,
+  detail: string | null = null,
 ): Promise<Outcome> {
   const known: string = code in errorCodes ? code : 'JOB_STEP_FAILED';
   const [row] = await sql<{ outcome: Outcome }[]>`
-    select private.fail_job(${job.job_id}, ${job.lease}, ${known}, ${message}, ${retryable}) as outcome`;
+    select private.fail_job(${job.job_id}, ${job.lease}, ${known}, ${message}, ${detail}, ${retryable}) as outcome`;
   return row.outcome;
 }
 

@@ -30,7 +30,8 @@ alter table "private"."diagnostic_probe_steps" enable row level security;
     "msg_id" bigint not null,
     "state" jsonb,
     "leased_until" timestamp with time zone,
-    "lease" uuid
+    "lease" uuid,
+    "error_detail" text
       );
 
 alter table "private"."job_runs" enable row level security;
@@ -91,6 +92,10 @@ alter table "public"."jobs" add constraint "jobs_pkey" PRIMARY KEY using index "
 alter table "private"."diagnostic_probe_steps" add constraint "diagnostic_probe_steps_org_id_job_id_fkey" FOREIGN KEY (org_id, job_id) REFERENCES jobs(org_id, id) ON DELETE CASCADE not valid;
 
 alter table "private"."diagnostic_probe_steps" validate constraint "diagnostic_probe_steps_org_id_job_id_fkey";
+
+alter table "private"."job_runs" add constraint "job_runs_error_detail_check" CHECK ((length(error_detail) <= 4000)) not valid;
+
+alter table "private"."job_runs" validate constraint "job_runs_error_detail_check";
 
 alter table "private"."job_runs" add constraint "job_runs_org_id_job_id_fkey" FOREIGN KEY (org_id, job_id) REFERENCES jobs(org_id, id) ON DELETE CASCADE not valid;
 
@@ -179,12 +184,14 @@ create or replace view "admin"."dead_jobs" as  SELECT j.id,
     j.max_attempts,
     j.last_error_code,
     j.last_error_message,
+    r.error_detail,
     j.params,
     j.requested_by,
     j.created_at,
     j.finished_at
-   FROM (jobs j
+   FROM ((jobs j
      JOIN organizations o ON ((o.id = j.org_id)))
+     LEFT JOIN private.job_runs r ON ((r.job_id = j.id)))
   WHERE (j.status = ANY (ARRAY['dead'::job_status, 'failed'::job_status]))
   ORDER BY j.finished_at DESC;
 
@@ -414,7 +421,7 @@ end;
 $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.fail_job(job_id uuid, lease uuid, error_code text, error_message text, retryable boolean)
+CREATE OR REPLACE FUNCTION private.fail_job(job_id uuid, lease uuid, error_code text, error_message text, error_detail text, retryable boolean)
  RETURNS text
  LANGUAGE plpgsql
  SET search_path TO ''
@@ -436,6 +443,7 @@ begin
   update public.jobs j
   set last_error_code = left(fail_job.error_code, 100), last_error_message = left(fail_job.error_message, 2000)
   where j.id = job.id;
+  update private.job_runs r set error_detail = left(fail_job.error_detail, 4000) where r.job_id = job.id;
   if not retryable then
     perform private.stop_job(job.id, 'failed');
     return 'failed';
@@ -743,7 +751,7 @@ comment on function admin.retry_job(pg_catalog.uuid) is 'Runs a dead, failed or 
 comment on function private.broadcast_job(public.jobs) is 'Broadcasts a job''s status and progress to its organization''s topic (event job).';
 comment on function private.claim_job(integer) is 'For the jobs-worker: the next job that may run now, leased for lease_seconds; none when nothing may run.';
 comment on function private.dispatch_jobs() is 'Calls the jobs-worker when work is waiting (pg_cron, every second); answers whether it did.';
-comment on function private.fail_job(pg_catalog.uuid,pg_catalog.uuid,pg_catalog.text,pg_catalog.text,boolean) is 'For the jobs-worker: a step failed; the job is retried after a backoff, or ends failed (not retryable) or dead (last attempt).';
+comment on function private.fail_job(pg_catalog.uuid,pg_catalog.uuid,pg_catalog.text,pg_catalog.text,pg_catalog.text,boolean) is 'For the jobs-worker: a step failed; the job is retried after a backoff, or ends failed (not retryable) or dead (last attempt).';
 comment on function private.finish_job(pg_catalog.uuid,pg_catalog.uuid,pg_catalog.jsonb) is 'For the jobs-worker: the job succeeded with this result.';
 comment on function private.job_org_concurrency() is 'How many jobs of one organization run at once; the rest wait their turn.';
 comment on function private.job_worker_limit() is 'How many jobs-worker invocations may hold a job at once; no worker is called beyond it.';
@@ -776,7 +784,7 @@ revoke all on function private.claim_job(integer) from public, anon, authenticat
 revoke all on function private.dispatch_jobs() from public, anon, authenticated, service_role;
 revoke all on function private.enqueue_job(uuid,text,jsonb,text) from public, anon, authenticated, service_role;
 grant execute on function private.enqueue_job(uuid,text,jsonb,text) to authenticated;
-revoke all on function private.fail_job(uuid,uuid,text,text,boolean) from public, anon, authenticated, service_role;
+revoke all on function private.fail_job(uuid,uuid,text,text,text,boolean) from public, anon, authenticated, service_role;
 revoke all on function private.finish_job(uuid,uuid,jsonb) from public, anon, authenticated, service_role;
 revoke all on function private.job_org_concurrency() from public, anon, authenticated, service_role;
 revoke all on function private.job_worker_limit() from public, anon, authenticated, service_role;
