@@ -390,9 +390,10 @@ CREATE OR REPLACE FUNCTION private.dispatch_jobs()
  SET search_path TO ''
 AS $function$
 begin
-  if exists (select from public.jobs j where j.status = 'queued' and j.run_after <= now())
-     or exists (select from public.jobs j join private.job_runs r on r.job_id = j.id
-                where j.status = 'running' and (r.leased_until is null or r.leased_until < now())) then
+  -- Jobs with a run row: one inserted around submit_job has no message, and no worker could take it.
+  if exists (select from public.jobs j join private.job_runs r on r.job_id = j.id
+             where (j.status = 'queued' and j.run_after <= now())
+                or (j.status = 'running' and (r.leased_until is null or r.leased_until < now()))) then
     perform private.kick_jobs_worker();
     return true;
   end if;
