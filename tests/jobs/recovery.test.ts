@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { rolledBack } from '../helpers/db.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
 import { callWorker, enqueue, finished, probeSteps, waitForJob } from './helpers.ts';
 
@@ -56,5 +57,33 @@ describe('a worker that dies mid-step', () => {
     const response = await callWorker({ budget_ms: 10_000_000 });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('cannot save once its lease ran out and another worker took the job', async () => {
+    // Two workers in one transaction that is rolled back (no real worker sees this job): the
+    // first claims with a lease of 0 s, so the job's message is visible again at once; the
+    // second takes it over. Other suites' jobs may be claimed on the way, and are let go.
+    const outcome = await rolledBack(async (sql) => {
+      const [job] = await sql<{ id: string }[]>`
+        select id from private.submit_job(${home.orgId}, 'diagnostics.probe', '{"steps": 2}', null, 'interactive', null)`;
+      const claimUntilOurs = async () => {
+        for (let i = 0; i < 50; i++) {
+          const [claim] = await sql<{ job_id: string; lease: string }[]>`
+            select job_id, lease from private.claim_job(0)`;
+          if (claim?.job_id === job.id) return claim.lease;
+        }
+        throw new Error('the job was never claimed');
+      };
+      const first = await claimUntilOurs();
+      const second = await claimUntilOurs();
+      const save = (lease: string) =>
+        sql<{ outcome: string }[]>`
+          select private.save_job_step(${job.id}, ${lease}, '{"next": 2}', 0.5, 'step 1 of 2', 5) as outcome`;
+      const [late] = await save(first);
+      const [current] = await save(second);
+      const [row] = await sql`select attempts, last_error_code from public.jobs where id = ${job.id}`;
+      return { late: late.outcome, current: current.outcome, ...row };
+    });
+    expect(outcome).toEqual({ late: 'lost', current: 'running', attempts: 2, last_error_code: 'JOB_STALLED' });
   });
 });
