@@ -61,7 +61,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const dbUrl = await startDatabaseServer(options, stops, createLog('postgres', { quiet }));
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }), projectUrl: apiUrl });
+    await prepareDatabase({
+      url: dbUrl,
+      log: createLog('migrations', { quiet }),
+      projectUrl: apiUrl,
+      secretKey: keys.secretKey,
+    });
 
     // No array types to fetch on each (re)connection: postgres.js 3.4 leaves that query's failure
     // unhandled, which ends the process when a connection is killed while it runs.

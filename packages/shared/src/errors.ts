@@ -169,6 +169,21 @@ export const errorCodes = {
   WARRANTY_PERIOD_INVALID: 400,
   /** A maintenance task repeats every 1 to 120 months or 1 to 3660 days, or not at all; not both. */
   MAINTENANCE_INTERVAL_INVALID: 400,
+  // Background jobs (docs/jobs.md); the codes a job ends with are its last_error_code
+  /** No job kind has this name. */
+  JOB_KIND_UNKNOWN: 400,
+  /** The job's parameters do not fit its kind; details say how. The job fails without retrying. */
+  JOB_PARAMS_INVALID: 400,
+  /** No job with this id in an organization of the caller. */
+  JOB_NOT_FOUND: 404,
+  /** Only a dead, failed or canceled job can be retried. */
+  JOB_NOT_RETRYABLE: 409,
+  /** A step of the job failed; the job is retried after a backoff. */
+  JOB_STEP_FAILED: 500,
+  /** A step ran past its time limit and was abandoned; it runs again from the last checkpoint. */
+  JOB_STEP_TIMEOUT: 504,
+  /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
+  JOB_STALLED: 504,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
