@@ -4,6 +4,7 @@ import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
 import { checkRequestLimits, isStoragePath, mendTooManyValues, serveStorage } from './lite/index.ts';
 import type { Log } from './log.ts';
+import { REALTIME_PREFIX, type Realtime } from './realtime/index.ts';
 
 export interface Gateway {
   url: string;
@@ -22,7 +23,7 @@ function isAnswer(value: Request | Response): value is Response {
 
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
- * runtime, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, within the
+ * runtime, /realtime/v1 (WebSocket upgrades and its API) to the Realtime server, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, within the
  * request limits lite lacks and with Storage's answers where lite's differ (lite/index.ts lists
  * both among lite's mends).
  */
@@ -32,14 +33,17 @@ export async function startGateway(options: {
   functions: FunctionsRuntime;
   /** Signs the tokens of Storage's signed URLs. */
   jwtSecret: string;
+  /** /realtime/v1: its WebSocket upgrades and its HTTP API. */
+  realtime: Realtime;
   log: Log;
 }): Promise<Gateway> {
-  const { dataApi, functions, jwtSecret, log } = options;
+  const { dataApi, functions, jwtSecret, realtime, log } = options;
   const handle = async (request: Request, peerAddress: string | null): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
+    if (pathname.startsWith(`${REALTIME_PREFIX}/api/`)) return realtime.fetch(request);
     const checked = await checkRequestLimits(request);
     if (isAnswer(checked)) return checked;
     const send = (mended: Request) => dataApi.fetch(mended, peerAddress);
@@ -61,6 +65,9 @@ export async function startGateway(options: {
         );
       }
     },
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!realtime.upgrade(request, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

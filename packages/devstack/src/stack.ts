@@ -11,6 +11,7 @@ import { workersNeeded } from './platform.ts';
 import { assertPortFree } from './ports.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 import { readProjectConfig } from './project-config.ts';
+import { type Realtime, startRealtime } from './realtime/index.ts';
 import { startCronWorker } from './workers/cron.ts';
 import { startNetWorker } from './workers/net.ts';
 
@@ -97,11 +98,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => functions.stop());
 
+    const realtime: Realtime = await startRealtime({ dbUrl, keys, log: createLog('realtime', { quiet }) });
+    stops.push(() => realtime.close());
+
     const gateway: Gateway = await startGateway({
       port: options.apiPort,
       dataApi,
       functions,
       jwtSecret: keys.jwtSecret,
+      realtime,
       log,
     });
     stops.push(() => gateway.close());
