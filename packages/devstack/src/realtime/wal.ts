@@ -29,8 +29,10 @@ export async function startWalSource(options: {
   sql: postgres.Sql;
   onTransaction: TransactionHandler;
   log: Log;
+  /** false: take the fallback even where replication works (its tests). */
+  replication?: boolean;
 }): Promise<WalSource> {
-  const { sql, log } = options;
+  const { sql, log, replication = true } = options;
   await sql.unsafe(`
     do $$
     begin
@@ -41,12 +43,13 @@ export async function startWalSource(options: {
   const [{ wal_level: walLevel }] = await sql<
     { wal_level: string }[]
   >`select current_setting('wal_level') as wal_level`;
-  if (walLevel === 'logical') {
+  if (replication && walLevel === 'logical') {
     const replication = new Replication(options.dbUrl, options.onTransaction, log);
     if (await replication.start()) return { mode: 'replication', close: () => replication.close() };
   }
   log.info(`no logical replication (wal_level = ${walLevel}): database broadcasts come by NOTIFY`);
-  return startNotifySource(sql, options.onTransaction);
+  // The trigger stays only while a server listens: see close().
+  return startNotifySource(sql, options.onTransaction, log);
 }
 
 class Replication {
@@ -138,37 +141,41 @@ class Replication {
  * one notification after another, so they go out in commit order, each once. Rows committed while
  * the listening connection is down are not delivered (NOTIFY is not durable), as the docs say.
  */
-async function startNotifySource(sql: postgres.Sql, onTransaction: TransactionHandler): Promise<WalSource> {
+async function startNotifySource(sql: postgres.Sql, onTransaction: TransactionHandler, log: Log): Promise<WalSource> {
   await sql.unsafe(`
     create or replace function realtime.westwallet_notify_message() returns trigger
     language plpgsql set search_path = '' as $$
     begin
-      perform pg_notify('${NOTIFY_CHANNEL}', new.id::text || ' ' || new.inserted_at::text);
+      perform pg_notify('${NOTIFY_CHANNEL}', new.id::text);
       return null;
     end $$;
     create or replace trigger westwallet_notify_message after insert on realtime.messages
       for each row execute function realtime.westwallet_notify_message();`);
   let queue = Promise.resolve();
-  const listener = await sql.listen(NOTIFY_CHANNEL, (message) => {
-    const [id, ...insertedAt] = message.split(' ');
+  const listener = await sql.listen(NOTIFY_CHANNEL, (id) => {
     queue = queue
       .then(async () => {
         const [row] = await sql<Record<string, string | null>[]>`
-          select id::text, topic, event, private::text, payload::text, inserted_at::text
-          from realtime.messages where id = ${id as string} and inserted_at = ${insertedAt.join(' ')}::timestamp`;
+          select id::text, topic, event, case when private then 't' else 'f' end as private, payload::text
+          from realtime.messages where id = ${id}::uuid`;
         if (!row) return;
         const relation = {
           schema: 'realtime',
           table: 'messages',
           columns: Object.keys(row).map((name) => ({ name, typeOid: 25, key: name === 'id' })),
         };
-        const privateFlag = row.private === 'true' ? 't' : 'f';
         onTransaction({
           committedAt: new Date().toISOString(),
-          rows: [{ relation, type: 'INSERT', record: { ...row, private: privateFlag }, old: null }],
+          rows: [{ relation, type: 'INSERT', record: row, old: null }],
         });
       })
-      .catch(() => {});
+      .catch((error) => log.error(`could not read the broadcast ${id}`, error));
   });
-  return { mode: 'notify', close: () => listener.unlisten() };
+  return {
+    mode: 'notify',
+    close: async () => {
+      await listener.unlisten();
+      await sql.unsafe('drop trigger if exists westwallet_notify_message on realtime.messages');
+    },
+  };
 }
