@@ -18,6 +18,9 @@ export interface Member {
   send(data: string | Buffer): void;
 }
 
+/** The longest topic or event a binary frame carries, in bytes. */
+export const MAX_NAME_BYTES = 255;
+
 /** Channels of private and public topics never share messages, as on the platform. */
 export const topicKey = (subTopic: string, isPrivate: boolean) => `${isPrivate ? 'private' : 'public'}:${subTopic}`;
 
@@ -126,6 +129,10 @@ export class Hub {
   private broadcastMessage(record: Record<string, string | null | undefined>): void {
     const { topic, event, payload, id } = record;
     if (!topic || !event || payload === null || payload === undefined) return;
+    // Frames carry topic and event in at most 255 bytes; the platform cannot send longer ones either.
+    if (Buffer.byteLength(topic) > MAX_NAME_BYTES - 'realtime:'.length || Buffer.byteLength(event) > MAX_NAME_BYTES) {
+      return;
+    }
     this.publish(topicKey(topic, record.private === 't'), {
       kind: 'user',
       topic,

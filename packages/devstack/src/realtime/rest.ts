@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { writePolicies } from './authorization.ts';
-import { type Hub, topicKey } from './hub.ts';
+import { type Hub, MAX_NAME_BYTES, topicKey } from './hub.ts';
 import type { Outbound } from './protocol.ts';
 import type { TokenVerifier } from './tokens.ts';
 
@@ -9,6 +9,13 @@ const MAX_BODY_BYTES = 3_000_000;
 
 const answer = (status: number, code?: string, message?: string) =>
   code ? Response.json({ code, message }, { status }) : new Response(null, { status });
+
+/** Topic and event must fit the frames that carry them to subscribers. */
+function checkNames(topic: string, event: string, where: string): void {
+  if (Buffer.byteLength(topic) > MAX_NAME_BYTES - 'realtime:'.length || Buffer.byteLength(event) > MAX_NAME_BYTES) {
+    throw new Error(`${where}: topic or event longer than the protocol carries`);
+  }
+}
 
 interface Message {
   topic: string;
@@ -79,6 +86,7 @@ function batch(body: Buffer): Message[] {
       throw new Error(`messages[${i}] needs a topic and an event`);
     }
     if (payload === null || typeof payload !== 'object') throw new Error(`messages[${i}].payload must be an object`);
+    checkNames(topic, event, `messages[${i}]`);
     return {
       topic,
       event,
@@ -91,6 +99,7 @@ function batch(body: Buffer): Message[] {
 function singleMessage(request: Request, match: RegExpExecArray, body: Buffer): Message[] {
   const topic = decodeURIComponent(match[1] as string);
   const event = decodeURIComponent(match[2] as string);
+  checkNames(topic, event, 'the path');
   const isPrivate = new URL(request.url).searchParams.get('private') === 'true';
   const binary = (request.headers.get('content-type') ?? '').startsWith('application/octet-stream');
   if (!binary) {

@@ -71,8 +71,8 @@ export class ClientSocket {
     try {
       frame = decodeFrame(data, isBinary, this.vsn);
     } catch (error) {
-      if (!(error instanceof MalformedFrame)) throw error;
-      this.ws.close(CLOSE_MALFORMED, `Malformed frame: ${error.message}`);
+      const reason = error instanceof MalformedFrame ? error.message : 'unreadable';
+      this.ws.close(CLOSE_MALFORMED, `Malformed frame: ${reason}`);
       return;
     }
     this.queue = this.queue

@@ -12,7 +12,7 @@ import { PgOutputDecoder, type Transaction } from './pgoutput.ts';
  */
 
 /** The publication the platform's Realtime creates for realtime.messages. */
-export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
+const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
 const CHANGES_PUBLICATION = 'supabase_realtime';
 const NOTIFY_CHANNEL = 'westwallet_realtime_messages';
 const RECONNECT_MS = 500;
@@ -33,6 +33,23 @@ export async function startWalSource(options: {
   replication?: boolean;
 }): Promise<WalSource> {
   const { sql, log, replication = true } = options;
+  const [{ wal_level: walLevel }] = await sql<
+    { wal_level: string }[]
+  >`select current_setting('wal_level') as wal_level`;
+  if (replication && walLevel === 'logical') {
+    const replication = new Replication(options.dbUrl, () => createPublication(sql), options.onTransaction, log);
+    if (await replication.start()) return { mode: 'replication', close: () => replication.close() };
+  }
+  log.info(`no logical replication (wal_level = ${walLevel}): database broadcasts come by NOTIFY`);
+  // The trigger stays only while a server listens: see close().
+  return startNotifySource(sql, options.onTransaction, log);
+}
+
+/**
+ * The publication of realtime.messages, as the platform's Realtime creates it. Made again on each
+ * (re)connection: a reset database (`npm run db:reset` under a running stack) has lost it.
+ */
+async function createPublication(sql: postgres.Sql): Promise<void> {
   await sql.unsafe(`
     do $$
     begin
@@ -40,16 +57,6 @@ export async function startWalSource(options: {
         create publication ${MESSAGES_PUBLICATION} for table realtime.messages with (publish = 'insert');
       end if;
     end $$`);
-  const [{ wal_level: walLevel }] = await sql<
-    { wal_level: string }[]
-  >`select current_setting('wal_level') as wal_level`;
-  if (replication && walLevel === 'logical') {
-    const replication = new Replication(options.dbUrl, options.onTransaction, log);
-    if (await replication.start()) return { mode: 'replication', close: () => replication.close() };
-  }
-  log.info(`no logical replication (wal_level = ${walLevel}): database broadcasts come by NOTIFY`);
-  // The trigger stays only while a server listens: see close().
-  return startNotifySource(sql, options.onTransaction, log);
 }
 
 class Replication {
@@ -59,6 +66,7 @@ class Replication {
 
   constructor(
     private readonly dbUrl: string,
+    private readonly prepare: () => Promise<void>,
     private readonly onTransaction: TransactionHandler,
     private readonly log: Log,
   ) {}
@@ -70,12 +78,13 @@ class Replication {
       return true;
     } catch (error) {
       this.log.info(`logical replication unavailable: ${(error as Error).message}`);
-      await this.connection?.end({ timeout: 1 }).catch(() => {});
+      await this.connection?.end({ timeout: 0 }).catch(() => {});
       return false;
     }
   }
 
   private async connect(): Promise<void> {
+    await this.prepare();
     const connection = postgres(this.dbUrl, {
       max: 1,
       fetch_types: false,
@@ -122,7 +131,7 @@ class Replication {
     if (this.closed) return;
     const old = this.connection;
     this.connection = undefined;
-    old?.end({ timeout: 1 }).catch(() => {});
+    old?.end({ timeout: 0 }).catch(() => {});
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.connect().catch(() => this.reconnectLater());
@@ -132,7 +141,7 @@ class Replication {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    await this.connection?.end({ timeout: 1 }).catch(() => {});
+    await this.connection?.end({ timeout: 0 }).catch(() => {});
   }
 }
 
@@ -142,7 +151,8 @@ class Replication {
  * the listening connection is down are not delivered (NOTIFY is not durable), as the docs say.
  */
 async function startNotifySource(sql: postgres.Sql, onTransaction: TransactionHandler, log: Log): Promise<WalSource> {
-  await sql.unsafe(`
+  const createTrigger = () =>
+    sql.unsafe(`
     create or replace function realtime.westwallet_notify_message() returns trigger
     language plpgsql set search_path = '' as $$
     begin
@@ -151,26 +161,36 @@ async function startNotifySource(sql: postgres.Sql, onTransaction: TransactionHa
     end $$;
     create or replace trigger westwallet_notify_message after insert on realtime.messages
       for each row execute function realtime.westwallet_notify_message();`);
+  await createTrigger();
+  let listening = false;
   let queue = Promise.resolve();
-  const listener = await sql.listen(NOTIFY_CHANNEL, (id) => {
-    queue = queue
-      .then(async () => {
-        const [row] = await sql<Record<string, string | null>[]>`
+  const listener = await sql.listen(
+    NOTIFY_CHANNEL,
+    (id) => {
+      queue = queue
+        .then(async () => {
+          const [row] = await sql<Record<string, string | null>[]>`
           select id::text, topic, event, case when private then 't' else 'f' end as private, payload::text
           from realtime.messages where id = ${id}::uuid`;
-        if (!row) return;
-        const relation = {
-          schema: 'realtime',
-          table: 'messages',
-          columns: Object.keys(row).map((name) => ({ name, typeOid: 25, key: name === 'id' })),
-        };
-        onTransaction({
-          committedAt: new Date().toISOString(),
-          rows: [{ relation, type: 'INSERT', record: row, old: null }],
-        });
-      })
-      .catch((error) => log.error(`could not read the broadcast ${id}`, error));
-  });
+          if (!row) return;
+          const relation = {
+            schema: 'realtime',
+            table: 'messages',
+            columns: Object.keys(row).map((name) => ({ name, typeOid: 25, key: name === 'id' })),
+          };
+          onTransaction({
+            committedAt: new Date().toISOString(),
+            rows: [{ relation, type: 'INSERT', record: row, old: null }],
+          });
+        })
+        .catch((error) => log.error(`could not read the broadcast ${id}`, error));
+    },
+    () => {
+      // Made again when the listener reconnects: a reset database has lost it.
+      if (listening) createTrigger().catch((error) => log.error('could not create the NOTIFY trigger', error));
+      listening = true;
+    },
+  );
   return {
     mode: 'notify',
     close: async () => {
