@@ -41,12 +41,6 @@ export class Hub {
     private readonly log: Log,
   ) {}
 
-  get connections(): number {
-    let count = 0;
-    for (const members of this.topics.values()) count += members.size;
-    return count;
-  }
-
   add(member: Member): void {
     const members = this.topics.get(member.key) ?? new Set<Member>();
     this.topics.set(member.key, members);

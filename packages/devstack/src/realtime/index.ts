@@ -15,8 +15,6 @@ export const REALTIME_PREFIX = '/realtime/v1';
 const MAX_FRAME_BYTES = 3_000_000;
 
 export interface Realtime {
-  /** How database broadcasts arrive: the WAL, or the NOTIFY fallback. */
-  mode: WalSource['mode'];
   /** Serves /realtime/v1/api/*. */
   fetch(request: Request): Promise<Response>;
   /** Takes over an HTTP upgrade of /realtime/v1/websocket; false for any other path. */
@@ -54,7 +52,6 @@ export async function startRealtime(options: { dbUrl: string; keys: StackKeys; l
   };
 
   return {
-    mode: wal.mode,
     fetch: (request) =>
       serveBroadcastApi(request, new URL(request.url).pathname.slice(`${REALTIME_PREFIX}/api`.length), {
         sql,

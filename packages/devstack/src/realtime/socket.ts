@@ -7,7 +7,7 @@ import { decodeFrame, encodeReply, type Frame, MalformedFrame, type Vsn } from '
 import type { TokenVerifier } from './tokens.ts';
 
 /** Frames one socket may send per second before it is closed: a flood must not starve the rest. */
-export const MAX_FRAMES_PER_SECOND = 200;
+const MAX_FRAMES_PER_SECOND = 200;
 /** A socket that sent nothing, not even a heartbeat (every 25 s), for this long is closed. */
 const IDLE_MS = 60_000;
 /** The close codes: 1008 policy violation (flood), 1007 invalid data (malformed frame). */

@@ -30,9 +30,6 @@ export function tokenVerifier(keys: StackKeys) {
     token === keys.publishableKey ? 'anon' : token === keys.secretKey ? 'service_role' : undefined;
 
   return {
-    /** Whether `token` is one of the project's opaque API keys (`sb_...`). */
-    isApiKey: (token: string) => apiKeyRole(token) !== undefined,
-
     async verify(token: unknown): Promise<TokenCheck> {
       if (typeof token !== 'string' || token === '') return refuse('MissingAPIKey', 'API key is missing');
       const role = apiKeyRole(token);
