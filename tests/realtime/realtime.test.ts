@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { anonClient, type Client, signUpUser, type TestUser } from '../helpers/clients.ts';
+import { anonClient, type Client, serviceClient, signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
 import { join, personalOrg } from '../helpers/organizations.ts';
 import { collector, joined, subscribe } from '../helpers/realtime.ts';
@@ -67,6 +67,14 @@ describe('private organization channels', () => {
       });
       await client.removeAllChannels();
     }
+  });
+
+  it('admit the secret key, whose service_role passes every policy', async () => {
+    const service = serviceClient();
+    clients.push(service);
+    expect(await subscribe(service.channel(`org:${orgId}`, { config: { private: true } }))).toEqual({
+      status: 'SUBSCRIBED',
+    });
   });
 
   it("close a removed member's channel when the refreshed token no longer gives access", async () => {
@@ -233,6 +241,42 @@ describe('Postgres Changes', () => {
           message: expect.stringContaining('Unable to subscribe to changes with given parameters'),
         }),
       );
+  });
+});
+
+describe('the HTTP broadcast API', () => {
+  const api = (path: string, init: RequestInit & { key?: string } = {}) =>
+    fetch(`${target.url}/realtime/v1/api${path}`, {
+      method: 'POST',
+      ...init,
+      headers: { 'content-type': 'application/json', ...(init.key ? { apikey: init.key } : {}) },
+    });
+
+  it('delivers a batch to the subscribers of each topic, and refuses bad requests with a code', async () => {
+    const topic = unique('batch');
+    const listener = anonClient();
+    clients.push(listener);
+    const received = collector<{ event: string; payload: unknown }>();
+    await joined(listener.channel(topic).on('broadcast', { event: '*' }, (m) => received.push(m as never)));
+    const body = JSON.stringify({ messages: [{ topic, event: 'ping', payload: { n: 1 }, private: false }] });
+
+    expect((await api('/broadcast', { body, key: target.anonKey })).status).toBe(202);
+    await expect.poll(() => received.items).toEqual([expect.objectContaining({ event: 'ping', payload: { n: 1 } })]);
+
+    const refusal = async (response: Response) => ({ status: response.status, code: (await response.json()).code });
+    expect(await refusal(await api('/broadcast', { body }))).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    expect(await refusal(await api('/broadcast', { body: '{"messages": 1}', key: target.anonKey }))).toEqual({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(await refusal(await api('/broadcast', { body: 'not json', key: target.anonKey }))).toEqual({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(await refusal(await api('/elsewhere', { body, key: target.anonKey }))).toEqual({
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+    });
   });
 });
 
