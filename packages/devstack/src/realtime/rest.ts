@@ -43,6 +43,9 @@ export async function serveBroadcastApi(
   const checked = await deps.tokens.verify(bearer ?? request.headers.get('apikey'));
   if (!checked.ok) return answer(401, 'UNAUTHORIZED', checked.message);
 
+  // Refused before reading when the length is announced; checked again after for a chunked body.
+  const announced = Number(request.headers.get('content-length') ?? 0);
+  if (announced > MAX_BODY_BYTES) return answer(413, 'PAYLOAD_TOO_LARGE', 'The body is over 3 MB');
   const body = Buffer.from(await request.arrayBuffer());
   if (body.length > MAX_BODY_BYTES) return answer(413, 'PAYLOAD_TOO_LARGE', 'The body is over 3 MB');
   let messages: Message[];
