@@ -23,6 +23,8 @@ export interface BenchOptions {
   api: boolean;
   /** With --api: profile the stack's process during this scenario (its key). */
   profile?: string;
+  /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
+  realtime: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -36,6 +38,8 @@ export const USAGE = `npm run bench [-- options]
   --api                       time the app's requests end to end through the local stack with
                               supabase-js, beside their database time (${API.companyTransactions} transactions)
   --profile KEY               with --api: profile the stack's process during scenario KEY
+  --realtime                  database broadcasts through the local Realtime server: latency at
+                              100 subscribers, throughput with 1,000 connections on 20 topics
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -53,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       api: { type: 'boolean', default: false },
+      realtime: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -98,6 +103,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     outDir: values.out ?? 'bench/results',
     api: values.api,
     profile: values.profile,
+    realtime: values.realtime,
   };
 }
 

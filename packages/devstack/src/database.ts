@@ -76,7 +76,7 @@ export async function resetDatabase({ url, log, projectUrl, secretKey }: Omit<Pr
 export async function recreateDatabase(serverUrl: string, name: string): Promise<void> {
   const admin = connect(withDatabase(serverUrl, 'template1'), { max: 1 });
   try {
-    await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+    await dropForced(admin, name);
     await admin.unsafe(`create database ${quoteIdent(name)}`);
   } finally {
     await admin.end();
@@ -86,9 +86,30 @@ export async function recreateDatabase(serverUrl: string, name: string): Promise
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   const admin = connect(withDatabase(serverUrl, 'template1'), { max: 1 });
   try {
-    await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+    await dropForced(admin, name);
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * DROP DATABASE ... WITH (FORCE) ends the database's sessions but refuses while a replication slot
+ * is active on it: a running stack's Realtime streams the WAL through a temporary slot. Its
+ * walsender is ended too (the slot goes with it; Realtime reconnects to the new database), and
+ * the drop tried again should Realtime have come back in between.
+ */
+async function dropForced(admin: postgres.Sql, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await admin`select pg_terminate_backend(active_pid) from pg_replication_slots
+                where database = ${name} and active_pid is not null`;
+    try {
+      await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+      return;
+    } catch (error) {
+      // 55006 object_in_use: the slot was still being released.
+      if ((error as { code?: string }).code !== '55006' || attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 

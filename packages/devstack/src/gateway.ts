@@ -11,6 +11,7 @@ import {
   serveStorage,
 } from './lite/index.ts';
 import type { Log } from './log.ts';
+import { REALTIME_PREFIX, type Realtime } from './realtime/index.ts';
 
 export interface Gateway {
   url: string;
@@ -29,9 +30,9 @@ function isAnswer(value: Request | Response): value is Response {
 
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
- * runtime, /auth/v1 to the Auth front (auth/index.ts, which hands lite what it serves as GoTrue
- * does), everything else (/rest/v1, /storage/v1) to the Data API, only for tokens of the API's
- * roles, within the
+ * runtime, /realtime/v1 (WebSocket upgrades and its API) to the Realtime server, /auth/v1 to the
+ * Auth front (auth/index.ts, which hands lite what it serves as GoTrue does), everything else
+ * (/rest/v1, /storage/v1) to the Data API, only for tokens of the API's roles, within the
  * request limits lite lacks and with Storage's answers where lite's differ (lite/index.ts lists
  * both among lite's mends).
  */
@@ -43,14 +44,17 @@ export async function startGateway(options: {
   auth: AuthFront;
   /** Signs the tokens of Storage's signed URLs. */
   jwtSecret: string;
+  /** /realtime/v1: its WebSocket upgrades and its HTTP API. */
+  realtime: Realtime;
   log: Log;
 }): Promise<Gateway> {
-  const { dataApi, functions, auth, jwtSecret, log } = options;
+  const { dataApi, functions, auth, jwtSecret, realtime, log } = options;
   const handle = async (request: Request, peerAddress: string | null): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
+    if (pathname.startsWith(`${REALTIME_PREFIX}/api/`)) return realtime.fetch(request);
     const checked = await checkRequestLimits(request);
     if (isAnswer(checked)) return checked;
     if (auth.handles(pathname)) return auth.serve(checked, peerAddress);
@@ -76,6 +80,9 @@ export async function startGateway(options: {
         );
       }
     },
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!realtime.upgrade(request, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

@@ -12,6 +12,7 @@ import { workersNeeded } from './platform.ts';
 import { assertPortFree } from './ports.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 import { readProjectConfig } from './project-config.ts';
+import { type Realtime, startRealtime } from './realtime/index.ts';
 import { startCronWorker } from './workers/cron.ts';
 import { startNetWorker } from './workers/net.ts';
 
@@ -103,6 +104,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => functions.stop());
 
+    const realtime: Realtime = await startRealtime({ dbUrl, keys, log: createLog('realtime', { quiet }) });
+    stops.push(() => realtime.close());
+
     const gateway: Gateway = await startGateway({
       port: options.apiPort,
       dataApi,
@@ -116,6 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         send: (request) => dataApi.fetch(request, null),
       }),
       jwtSecret: keys.jwtSecret,
+      realtime,
       log,
     });
     stops.push(() => gateway.close());

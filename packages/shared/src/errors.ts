@@ -16,6 +16,8 @@ export const errorCodes = {
   UNAUTHORIZED: 401,
   /** The path names no edge function. */
   FUNCTION_NOT_FOUND: 404,
+  /** The path names no endpoint of the local stack's Realtime API (`/realtime/v1/api/...`). */
+  ROUTE_NOT_FOUND: 404,
   /** The function does not answer this HTTP method. */
   METHOD_NOT_ALLOWED: 405,
   /** Something failed on our side; the details are in the server log, not the response. */
