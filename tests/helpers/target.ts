@@ -8,6 +8,8 @@ export interface TargetStack {
   anonKey: string;
   /** The secret (service_role) key. */
   serviceKey: string;
+  /** The mail catcher's Mailpit API (`supabase status`'s Mailpit/Inbucket URL), where Auth and the app send mail. */
+  mailUrl: string;
 }
 
 /** What the billing suites need to stand in for Stripe: see tests/setup/global-setup.ts. */

@@ -52,6 +52,7 @@ export default async function setup(project: TestProject) {
       dbUrl: stack.dbUrl,
       anonKey: stack.keys.publishableKey,
       serviceKey: stack.keys.secretKey,
+      mailUrl: stack.mailUrl,
     };
   }
   project.provide('target', target);
@@ -112,13 +113,14 @@ function externalTarget(): TargetStack | undefined {
   if (!SUPABASE_URL) return undefined;
   const anonKey = process.env.SUPABASE_ANON_KEY ?? process.env.SUPABASE_PUBLISHABLE_KEY;
   const serviceKey = process.env.SUPABASE_SERVICE_ROLE_KEY ?? process.env.SUPABASE_SECRET_KEY;
-  if (!SUPABASE_DB_URL || !anonKey || !serviceKey) {
+  const mailUrl = process.env.MAILPIT_URL ?? process.env.INBUCKET_URL ?? process.env.SUPABASE_INBUCKET_URL;
+  if (!SUPABASE_DB_URL || !anonKey || !serviceKey || !mailUrl) {
     throw new Error(
-      'SUPABASE_URL is set, so the tests target that stack: set SUPABASE_DB_URL, SUPABASE_ANON_KEY and ' +
-        'SUPABASE_SERVICE_ROLE_KEY too (`supabase status -o env` or `npm run status` print them).',
+      'SUPABASE_URL is set, so the tests target that stack: set SUPABASE_DB_URL, SUPABASE_ANON_KEY, ' +
+        'SUPABASE_SERVICE_ROLE_KEY and MAILPIT_URL too (`supabase status -o env` or `npm run status` print them).',
     );
   }
-  return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey };
+  return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey, mailUrl };
 }
 
 /**

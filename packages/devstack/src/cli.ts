@@ -55,6 +55,7 @@ WestWallet local stack is running (ready in ${seconds} s). Ctrl-C stops it.
   Storage        ${stack.apiUrl}/storage/v1
   Functions      ${stack.apiUrl}/functions/v1/<name>
   Database       ${stack.dbUrl}
+  Mailpit URL    ${stack.mailUrl}   (every email the stack sends lands here)
   Publishable    ${stack.keys.publishableKey}   (the anon key for supabase-js)
   Secret         ${stack.keys.secretKey}   (service_role: servers only)
   Demo login     ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}
@@ -65,13 +66,15 @@ WestWallet local stack is running (ready in ${seconds} s). Ctrl-C stops it.
 
 function status(): void {
   const running = readRunning(settings.stateDir);
-  if (!running?.ready || !running.apiUrl || !running.dbUrl || !running.keys) {
+  if (!running?.ready || !running.apiUrl || !running.dbUrl || !running.keys || !running.mailUrl) {
     console.error(
       running ? 'The local stack is still starting.' : 'No local stack is running: start one with `npm start`.',
     );
     process.exit(1);
   }
-  console.log(envLines({ apiUrl: running.apiUrl, dbUrl: running.dbUrl, keys: running.keys }).join('\n'));
+  console.log(
+    envLines({ apiUrl: running.apiUrl, dbUrl: running.dbUrl, keys: running.keys, mailUrl: running.mailUrl }).join('\n'),
+  );
 }
 
 /** Rebuilds the database from migrations and seed: the running stack's, or the stopped one's. */
