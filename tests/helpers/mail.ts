@@ -60,14 +60,14 @@ export async function readMail(id: string): Promise<Mail> {
 }
 
 /** The links of a mail's HTML (attribute values decoded), in order. */
-export function linksIn(mail: Mail): string[] {
+export function linksIn(mail: Pick<Mail, 'HTML'>): string[] {
   return [...mail.HTML.matchAll(/href="([^"]+)"/g)].map((m) =>
     m[1].replace(/&amp;/g, '&').replace(/&#34;/g, '"').replace(/&#39;/g, "'"),
   );
 }
 
 /** The first link of a mail that starts with `prefix`. */
-export function linkIn(mail: Mail, prefix: string): string {
+export function linkIn(mail: Pick<Mail, 'HTML' | 'Subject'>, prefix: string): string {
   const link = linksIn(mail).find((href) => href.startsWith(prefix));
   if (!link) throw new Error(`no link to ${prefix} in "${mail.Subject}": ${linksIn(mail).join(', ')}`);
   return link;

@@ -22,5 +22,12 @@ export interface StripeTarget {
   fakeApiPort: number;
 }
 
+/** The fake mail provider (Resend's API) behind the stack's mail-send: see tests/setup/fake-resend.ts. */
+export interface MailProviderTarget {
+  /** Where to script its failures (`POST /_fail`); null when the target's mail-send uses no fake. */
+  url: string | null;
+}
+
 export const target: TargetStack = inject('target');
+export const mailProviderTarget: MailProviderTarget = inject('mailProvider');
 export const stripeTarget: StripeTarget = inject('stripe');

@@ -81,7 +81,14 @@ function status(): void {
 async function dbReset(): Promise<void> {
   const log = createLog('db:reset');
   const running = readRunning(settings.stateDir);
-  if (running?.dbUrl) return resetDatabase({ url: running.dbUrl, log, projectUrl: running.apiUrl });
+  if (running?.dbUrl) {
+    return resetDatabase({
+      url: running.dbUrl,
+      log,
+      projectUrl: running.apiUrl,
+      projectSecretKey: running.keys?.secretKey,
+    });
+  }
   if (running) throw new Error('The local stack is still starting; run db:reset when it is ready.');
   if (settings.databaseUrl) return resetDatabase({ url: settings.databaseUrl, log });
   claim(settings.stateDir);

@@ -65,7 +65,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const dbUrl = await startDatabaseServer(options, stops, createLog('postgres', { quiet }));
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }), projectUrl: apiUrl });
+    await prepareDatabase({
+      url: dbUrl,
+      log: createLog('migrations', { quiet }),
+      projectUrl: apiUrl,
+      projectSecretKey: keys.secretKey,
+    });
 
     // No array types to fetch on each (re)connection: postgres.js 3.4 leaves that query's failure
     // unhandled, which ends the process when a connection is killed while it runs.
@@ -94,8 +99,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const functions: FunctionsRuntime = await startFunctions({
       env: {
         // The app's own mail (mail-send) goes to the catcher unless the caller names a provider.
-        SMTP_HOST: mail.smtpHost,
-        SMTP_PORT: String(mail.smtpPort),
+        MAIL_SMTP_HOST: mail.smtpHost,
+        MAIL_SMTP_PORT: String(mail.smtpPort),
         ...options.functionsEnv,
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.publishableKey,

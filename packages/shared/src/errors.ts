@@ -68,6 +68,8 @@ export const errorCodes = {
   INVITATION_EMAIL_MISMATCH: 403,
   /** The signed-in user's email is not confirmed yet, so it cannot prove an invitation is theirs. */
   EMAIL_NOT_CONFIRMED: 403,
+  /** The secret given with the invitation is not the one its email carried (or none was given): open the link from the email. */
+  INVITATION_SECRET_INVALID: 403,
   /** A profile's preferences do not match the shared preferences schema; details list the paths. */
   PREFERENCES_INVALID: 400,
 
@@ -167,6 +169,11 @@ export const errorCodes = {
   WARRANTY_PERIOD_INVALID: 400,
   /** A maintenance task repeats every 1 to 120 months or 1 to 3660 days, or not at all; not both. */
   MAINTENANCE_INTERVAL_INVALID: 400,
+  // Mail: the outbox and its sender
+  /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
+  MAIL_NOT_FOUND: 404,
+  /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
+  MAIL_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
