@@ -16,12 +16,16 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-cli-'));
 let apiPort: number;
 let dbPort: number;
+let mailPort: number;
+let mailSmtpPort: number;
 
 function environment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     API_PORT: String(apiPort),
     DB_PORT: String(dbPort),
+    MAIL_PORT: String(mailPort),
+    MAIL_SMTP_PORT: String(mailSmtpPort),
     DEVSTACK_STATE_DIR: stateDir,
     DATABASE_URL: '',
   };
@@ -125,6 +129,8 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     apiPort = await freePort();
     dbPort = await freePort();
+    mailPort = await freePort();
+    mailSmtpPort = await freePort();
   });
   afterAll(async () => {
     // A failed test may leave a stack running: stop it the way a developer would.
@@ -143,8 +149,17 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
     const env = await status();
     expect(env.SUPABASE_URL).toBe(`http://127.0.0.1:${apiPort}`);
     expect(env.SUPABASE_DB_URL).toContain(`:${dbPort}/`);
+    expect(env.MAILPIT_URL).toBe(`http://127.0.0.1:${mailPort}`);
     const signUp = await client(env).auth.signUp(credentials);
     expect(signUp.error).toBeNull();
+    // The confirmation mail is in the catcher `npm run status` names, and its link confirms.
+    const search = `${env.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent(`to:${credentials.email}`)}`;
+    const { messages } = await (await fetch(search)).json();
+    expect(messages).toHaveLength(1);
+    const mail = await (await fetch(`${env.MAILPIT_URL}/api/v1/message/${messages[0].ID}`)).json();
+    const link = (mail.HTML as string).match(/href="([^"]*\/auth\/v1\/verify[^"]*)"/)?.[1].replaceAll('&amp;', '&');
+    const confirmed = await fetch(link ?? '', { redirect: 'manual' });
+    expect(confirmed.headers.get('location')).toContain('access_token=');
     const demoLogin = await client(env).auth.signInWithPassword(demo);
     expect(demoLogin.error).toBeNull();
 

@@ -16,6 +16,11 @@ import { generateTypes } from './typegen.ts';
 const settings = {
   apiPort: Number(process.env.API_PORT ?? 54321),
   dbPort: Number(process.env.DB_PORT ?? 54322),
+  // The mail catcher: [inbucket]'s ports unless these say otherwise.
+  mailPorts:
+    process.env.MAIL_PORT || process.env.MAIL_SMTP_PORT
+      ? { http: Number(process.env.MAIL_PORT ?? 54324), smtp: Number(process.env.MAIL_SMTP_PORT ?? 54325) }
+      : undefined,
   databaseUrl: process.env.DATABASE_URL || undefined,
   stateDir: process.env.DEVSTACK_STATE_DIR ? path.resolve(process.env.DEVSTACK_STATE_DIR) : paths.state,
 };
