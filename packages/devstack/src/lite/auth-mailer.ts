@@ -93,12 +93,8 @@ export class AuthMailer {
   sendReauthentication(email: string, otp: string, meta?: MailMeta) {
     return this.send('reauthentication', email, '', otp, meta);
   }
-  /** For an invitation by the admin API (GoTrue's `invite` template). */
-  sendInvite(email: string, tokenHash: string, otp: string, meta?: MailMeta) {
-    return this.send('invite', email, tokenHash, otp, meta);
-  }
 
-  /** Renders one email as GoTrue would, without sending it. */
+  /** Renders one email as GoTrue would, without sending it (`invite` too: lite has no invite flow to call it). */
   async render(template: AuthEmailTemplate, email: string, tokenHash: string, otp: string, meta: MailMeta = {}) {
     const { apiUrl, siteUrl, templates } = this.options;
     const redirectTo = meta.redirectTo ?? siteUrl;

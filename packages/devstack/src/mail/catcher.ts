@@ -27,7 +27,7 @@ export interface MailCatcherOptions {
 }
 
 const HOST = '127.0.0.1';
-/** Bigger messages are refused, as Mailpit refuses over its --smtp-max-size... in spirit; mails here are small. */
+/** Bigger messages are refused (552), as by Mailpit's --smtp-max-size; the stack's mails are small. */
 const MAX_SIZE = 10 * 1024 * 1024;
 
 export async function startMailCatcher(options: MailCatcherOptions): Promise<MailCatcher> {
