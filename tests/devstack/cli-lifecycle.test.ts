@@ -160,8 +160,22 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
     const link = (mail.HTML as string).match(/href="([^"]*\/auth\/v1\/verify[^"]*)"/)?.[1].replaceAll('&amp;', '&');
     const confirmed = await fetch(link ?? '', { redirect: 'manual' });
     expect(confirmed.headers.get('location')).toContain('access_token=');
-    const demoLogin = await client(env).auth.signInWithPassword(demo);
+    const demoClient = client(env);
+    const demoLogin = await demoClient.auth.signInWithPassword(demo);
     expect(demoLogin.error).toBeNull();
+    // The app's own mail: an invitation goes out through mail-send over SMTP to the same catcher.
+    const { data: household } = await demoClient.from('organizations').select('id').limit(1).single();
+    const invited = await demoClient.rpc('invite_member', {
+      org_id: household?.id,
+      email: 'invited@test.westwallet.app',
+    });
+    expect(invited.error).toBeNull();
+    const invitation = `${env.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent('to:invited@test.westwallet.app')}`;
+    const deadline = Date.now() + 30_000;
+    while ((await (await fetch(invitation)).json()).total === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await (await fetch(invitation)).json()).messages[0]?.Subject).toMatch(/bjudit in dig/);
 
     const second = npm('start');
     expect(await second.exited).toBe(1);
