@@ -8,6 +8,7 @@ import { type FunctionsRuntime, startFunctions } from './functions.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { generateKeys, loadOrCreateKeys, type StackKeys } from './keys.ts';
 import { createLog } from './log.ts';
+import { type MailCatcher, startMailCatcher } from './mail/catcher.ts';
 import { workersNeeded } from './platform.ts';
 import { assertPortFree } from './ports.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
@@ -25,6 +26,8 @@ export interface StackOptions {
   stateDir: string;
   apiPort: number;
   dbPort: number;
+  /** The mail catcher's web/API and SMTP ports: `[inbucket]`'s for `dev`, 0 (free ports) for `test`. */
+  mailPorts?: { http: number; smtp: number };
   /** Use this Postgres server instead of starting the embedded one. */
   databaseUrl?: string;
   watchFunctions?: boolean;
@@ -37,6 +40,8 @@ export interface StackInfo {
   apiUrl: string;
   dbUrl: string;
   keys: StackKeys;
+  /** The mail catcher's page and Mailpit-compatible API (`supabase status`'s Mailpit URL). */
+  mailUrl: string;
 }
 
 export interface Stack extends StackInfo {
@@ -75,12 +80,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => sql.end({ timeout: 5 }));
 
     const config = readProjectConfig();
+    const mail: MailCatcher = await startMailCatcher({
+      httpPort: options.mailPorts?.http ?? (options.kind === 'dev' ? config.inbucket.port : 0),
+      smtpPort: options.mailPorts?.smtp ?? (options.kind === 'dev' ? config.inbucket.smtpPort : 0),
+      log: createLog('mail', { quiet }),
+    });
+    stops.push(() => mail.close());
     const dataApi: DataApi = await startDataApi({
       dbUrl,
       sql,
       keys,
       config,
       storageDir: path.join(options.stateDir, 'storage'),
+      authMail: { smtpHost: mail.smtpHost, smtpPort: mail.smtpPort, apiUrl },
       log: createLog('api', { quiet }),
       quiet,
     });
@@ -88,6 +100,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const functions: FunctionsRuntime = await startFunctions({
       env: {
+        // The app's own mail (mail-send) goes to the catcher unless the caller names a provider.
+        MAIL_SMTP_HOST: mail.smtpHost,
+        MAIL_SMTP_PORT: String(mail.smtpPort),
         ...options.functionsEnv,
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.publishableKey,
@@ -135,7 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stops.push(() => net.stop());
     }
 
-    return { apiUrl: gateway.url, dbUrl, keys, stop };
+    return { apiUrl: gateway.url, dbUrl, keys, mailUrl: mail.url, stop };
   } catch (error) {
     await stop();
     throw error;

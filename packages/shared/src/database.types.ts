@@ -2399,7 +2399,7 @@ export type Database = {
     }
     Functions: {
       accept_invitation: {
-        Args: { invitation_id: string }
+        Args: { invitation_id: string; secret: string }
         Returns: {
           created_at: string
           id: string

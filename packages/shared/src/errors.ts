@@ -72,6 +72,8 @@ export const errorCodes = {
   INVITATION_EMAIL_MISMATCH: 403,
   /** The signed-in user's email is not confirmed yet, so it cannot prove an invitation is theirs. */
   EMAIL_NOT_CONFIRMED: 403,
+  /** The secret given with the invitation is not the one its email carried (or none was given): open the link from the email. */
+  INVITATION_SECRET_INVALID: 403,
   /** A profile's preferences do not match the shared preferences schema; details list the paths. */
   PREFERENCES_INVALID: 400,
 
@@ -186,6 +188,11 @@ export const errorCodes = {
   JOB_STEP_TIMEOUT: 504,
   /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
   JOB_STALLED: 504,
+  // Mail: the outbox and its sender
+  /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
+  MAIL_NOT_FOUND: 404,
+  /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
+  MAIL_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -8,6 +8,7 @@
  * The rest of the stack reaches lite's mends only through this module.
  */
 
+export { AuthMailer } from './auth-mailer.ts';
 export { connectLite } from './connection.ts';
 export { holdErrorsOfQuietRequests, serveRequest } from './request-failures.ts';
 export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
@@ -115,6 +116,14 @@ export const mends: Mend[] = [
     where: ['sql/platform/auth.sql'],
     test: 'tests/tenancy/sign-up.test.ts › gets a profile and a personal household they own, in the locale they signed up with',
     recheck: "getAuthSchemaSql(true)'s auth.users; drop the trigger and sign up with metadata",
+  },
+  {
+    lite: 'renders Auth email templates by replacing `{{ .Name }}` only (no `if`/`else`/`eq`, no `.Data.x`), passes no user metadata as `.Data`, and builds `{{ .ConfirmationURL }}` on site_url (the app)',
+    platform:
+      "GoTrue renders subjects and bodies as Go templates with the user's metadata as `.Data`, and links to its verify endpoint on the API URL",
+    where: ['src/lite/auth-mailer.ts', 'src/lite/go-template.ts', 'src/data-api.ts'],
+    test: 'tests/mail/auth-emails.test.ts › confirms a sign-up by the link in the mail, in the language the user signed up with',
+    recheck: "App's `_mailer` option and the Mailer interface; whether lite's renderer evaluates `if`/`eq` and `.Data`",
   },
   // Request limits at the gateway (request-limits.ts)
   {
