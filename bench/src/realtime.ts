@@ -73,7 +73,7 @@ export async function runRealtime(options: BenchOptions, log: (line: string) => 
     const [{ mode }] = await sql<{ mode: string }[]>`
       select case when current_setting('wal_level') = 'logical' then 'WAL (logical replication)' else 'NOTIFY' end as mode`;
     log(`stack on ${stack.apiUrl}; database broadcasts by ${mode}`);
-    const user = await signUp(stack.apiUrl, stack.keys.publishableKey);
+    const user = await signUp(stack.apiUrl, stack.keys);
     const base = { url: stack.apiUrl, apiKey: stack.keys.publishableKey };
 
     // Latency: one private topic, a steady stream.
@@ -141,16 +141,19 @@ export async function runRealtime(options: BenchOptions, log: (line: string) => 
 
 const now = () => performance.timeOrigin + performance.now();
 
-async function signUp(apiUrl: string, publishableKey: string) {
-  const client = createClient(apiUrl, publishableKey, {
+/** A user with a confirmed address (the admin API, as sign-ups wait for their confirmation), signed in. */
+async function signUp(apiUrl: string, keys: { publishableKey: string; secretKey: string }) {
+  const options = {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
-  });
+  };
+  const client = createClient(apiUrl, keys.publishableKey, options);
   const email = `bench-${Date.now()}@bench.westwallet.test`;
   const password = `pw-${Math.random().toString(36).slice(2)}-bench`;
-  const { data, error } = await client.auth.signUp({ email, password });
+  const admin = createClient(apiUrl, keys.secretKey, options).auth.admin;
+  const { data, error } = await admin.createUser({ email, password, email_confirm: true });
   if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
-  const session = data.session ?? (await client.auth.signInWithPassword({ email, password })).data.session;
+  const { session } = (await client.auth.signInWithPassword({ email, password })).data;
   const org = await client.from('organizations').select('id').eq('created_by', data.user.id).single();
   if (!session || org.error) throw new Error('no session or household for the benchmark user');
   return { token: session.access_token, orgId: org.data.id as string };
