@@ -36,19 +36,23 @@ comment on function private.export_tables is 'Tables a backup holds, parents bef
 
 grant execute on function private.export_tables to authenticated;
 
--- One page of a table's rows of an organization as JSON, in id order (every tenant table has a
--- uuid id). Security invoker: row-level security shows the caller what they may read.
+-- One page of a table's rows of an organization as JSON, in the order of its primary key (one
+-- column: a uuid, a bigint identity, or org_id itself), the key as text for the next page's
+-- cursor. Security invoker: row-level security shows the caller what they may read.
 create or replace function private.export_table_page(
   table_name text,
   org_id uuid,
-  after_id uuid default null,
+  after_key text default null,
   max_rows integer default 1000
 )
-returns table (id uuid, row_data jsonb)
+returns table (key text, row_data jsonb)
 language plpgsql
 stable
 set search_path = ''
 as $$
+declare
+  key_column text;
+  key_type text;
 begin
   if not exists (select from private.export_tables() e where e.table_name = export_table_page.table_name) then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'table_name: not a table a backup holds';
@@ -56,13 +60,18 @@ begin
   if max_rows is null or max_rows not between 1 and 5000 then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'max_rows: between 1 and 5000';
   end if;
+  select a.attname, format_type(a.atttypid, a.atttypmod) into key_column, key_type
+  from pg_index i
+  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+  where i.indrelid = format('public.%I', table_name)::regclass and i.indisprimary;
   return query execute format(
-    'select r.id, to_jsonb(r) from public.%I r where r.org_id = $1 and ($2::uuid is null or r.id > $2) order by r.id limit $3',
-    table_name)
-    using org_id, after_id, max_rows;
+    'select r.%1$I::text, to_jsonb(r) from public.%2$I r where r.org_id = $1 and ($2::text is null or r.%1$I > $2::%3$s)
+     order by r.%1$I limit $3',
+    key_column, table_name, key_type)
+    using org_id, after_key, max_rows;
 end;
 $$;
 
-comment on function private.export_table_page is 'A page of one backup table''s rows of an organization as JSON, by id.';
+comment on function private.export_table_page is 'A page of one backup table''s rows of an organization as JSON, by primary key.';
 
 grant execute on function private.export_table_page to authenticated;

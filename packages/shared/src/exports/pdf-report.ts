@@ -223,19 +223,21 @@ export async function renderReport(input: ReportInput): Promise<Uint8Array> {
   l.page.drawText(labels.expenses, { x: margin + 92, y: l.y, size: 8, font: regular, color: muted });
   l.y -= 6;
 
-  // Categories against their budgets.
+  // Where the money went, then the budgets (a parent's budget covers its children).
   l.heading(labels.byCategory);
-  const budgets = new Map(dashboard.budgets.map((b) => [b.category_id, b]));
-  const categoryRows = dashboard.by_category.map((c) => {
-    const b = c.category_id ? budgets.get(c.category_id) : undefined;
-    const amount = c.kind === 'income' ? c.income_minor : c.expense_minor;
-    return [
+  l.table(
+    [
+      { title: labels.category, width: width - 150 },
+      { title: labels.actual, width: 150, align: 'right' },
+    ],
+    dashboard.by_category.map((c) => [
       `${c.name ?? labels.uncategorized}${c.kind === 'income' ? ` (${labels.income.toLowerCase()})` : ''}`,
-      b ? money(b.budget_minor) : '',
-      money(amount),
-      b ? money(b.remaining_minor) : '',
-    ];
-  });
+      money(c.kind === 'income' ? c.income_minor : c.expense_minor),
+    ]),
+    labels.nothing,
+  );
+
+  l.heading(labels.budgets);
   l.table(
     [
       { title: labels.category, width: width - 3 * 110 },
@@ -243,7 +245,7 @@ export async function renderReport(input: ReportInput): Promise<Uint8Array> {
       { title: labels.actual, width: 110, align: 'right' },
       { title: labels.remaining, width: 110, align: 'right' },
     ],
-    categoryRows,
+    dashboard.budgets.map((b) => [b.name, money(b.budget_minor), money(b.actual_minor), money(b.remaining_minor)]),
     labels.nothing,
   );
 

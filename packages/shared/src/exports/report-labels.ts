@@ -10,6 +10,7 @@ export interface ReportLabels {
   byCategory: string;
   category: string;
   budget: string;
+  budgets: string;
   actual: string;
   remaining: string;
   topVendors: string;
@@ -38,6 +39,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Result',
     byCategory: 'By category',
     category: 'Category',
+    budgets: 'Budgets vs. actual',
     budget: 'Budget',
     actual: 'Actual',
     remaining: 'Remaining',
@@ -78,6 +80,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Resultat',
     byCategory: 'Per kategori',
     category: 'Kategori',
+    budgets: 'Budget och utfall',
     budget: 'Budget',
     actual: 'Utfall',
     remaining: 'Kvar',
@@ -118,6 +121,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Resultat',
     byCategory: 'Per kategori',
     category: 'Kategori',
+    budgets: 'Budsjett og faktisk',
     budget: 'Budsjett',
     actual: 'Faktisk',
     remaining: 'Igjen',
@@ -158,6 +162,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Resultat',
     byCategory: 'Pr. kategori',
     category: 'Kategori',
+    budgets: 'Budget og faktisk',
     budget: 'Budget',
     actual: 'Faktisk',
     remaining: 'Tilbage',
@@ -198,6 +203,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Tulos',
     byCategory: 'Luokittain',
     category: 'Luokka',
+    budgets: 'Budjetti ja toteuma',
     budget: 'Budjetti',
     actual: 'Toteuma',
     remaining: 'Jäljellä',
@@ -238,6 +244,7 @@ export const reportLabels: Record<ExportLocale, ReportLabels> = {
     result: 'Ergebnis',
     byCategory: 'Nach Kategorie',
     category: 'Kategorie',
+    budgets: 'Budget und Ist',
     budget: 'Budget',
     actual: 'Ist',
     remaining: 'Verbleibend',

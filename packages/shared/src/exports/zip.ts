@@ -1,5 +1,5 @@
-import { Deflate } from 'fflate';
 import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
+import { constants, Deflate } from 'pako';
 
 /**
  * A ZIP archive written in steps. Each entry's data is compressed a piece at a time into
@@ -70,12 +70,17 @@ export async function startEntry(name: string, method: ZipMethod = 8, modified =
   };
 }
 
-/** DEFLATE `data` as a part ending in a sync flush; any number of them concatenate. */
+/**
+ * DEFLATE `data` as a part ending in a sync flush; any number of them concatenate. pako (zlib's
+ * port) rather than fflate: fflate 0.8.3's `flush(true)` wrote streams that do not inflate for
+ * inputs over a few hundred bytes (found by the Excel test).
+ */
 export function deflatePart(data: Uint8Array, level: 1 | 6 = 6): Uint8Array {
   const chunks: Uint8Array[] = [];
-  const deflate = new Deflate({ level }, (chunk) => chunks.push(chunk));
-  deflate.push(data);
-  deflate.flush(true);
+  const deflate = new Deflate({ level, raw: true });
+  deflate.onData = (chunk) => chunks.push(chunk as Uint8Array);
+  deflate.push(data, constants.Z_SYNC_FLUSH);
+  if (deflate.err) throw new Error(`deflate: ${deflate.msg}`);
   return concat(chunks);
 }
 

@@ -94,12 +94,15 @@ AS $function$
 $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.export_table_page(table_name text, org_id uuid, after_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 1000)
- RETURNS TABLE(id uuid, row_data jsonb)
+CREATE OR REPLACE FUNCTION private.export_table_page(table_name text, org_id uuid, after_key text DEFAULT NULL::text, max_rows integer DEFAULT 1000)
+ RETURNS TABLE(key text, row_data jsonb)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
 AS $function$
+declare
+  key_column text;
+  key_type text;
 begin
   if not exists (select from private.export_tables() e where e.table_name = export_table_page.table_name) then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'table_name: not a table a backup holds';
@@ -107,10 +110,15 @@ begin
   if max_rows is null or max_rows not between 1 and 5000 then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'max_rows: between 1 and 5000';
   end if;
+  select a.attname, format_type(a.atttypid, a.atttypmod) into key_column, key_type
+  from pg_index i
+  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+  where i.indrelid = format('public.%I', table_name)::regclass and i.indisprimary;
   return query execute format(
-    'select r.id, to_jsonb(r) from public.%I r where r.org_id = $1 and ($2::uuid is null or r.id > $2) order by r.id limit $3',
-    table_name)
-    using org_id, after_id, max_rows;
+    'select r.%1$I::text, to_jsonb(r) from public.%2$I r where r.org_id = $1 and ($2::text is null or r.%1$I > $2::%3$s)
+     order by r.%1$I limit $3',
+    key_column, table_name, key_type)
+    using org_id, after_key, max_rows;
 end;
 $function$
 ;
@@ -209,15 +217,15 @@ $function$
 using (((bucket_id = 'exports'::text) AND ((storage.foldername(name))[1] = ANY ((( SELECT private.org_ids_with_role('viewer'::org_role) AS org_ids_with_role))::text[]))));
 
 comment on function private.export_overview(pg_catalog.uuid,integer) is 'Organization, budgets, contracts, vehicles with costs, warranties, insurances and upcoming deadlines for exports.';
-comment on function private.export_table_page(pg_catalog.text,pg_catalog.uuid,pg_catalog.uuid,integer) is 'A page of one backup table''s rows of an organization as JSON, by id.';
+comment on function private.export_table_page(pg_catalog.text,pg_catalog.uuid,pg_catalog.text,integer) is 'A page of one backup table''s rows of an organization as JSON, by primary key.';
 comment on function private.export_tables() is 'Tables a backup holds, parents before children.';
 comment on function private.export_transactions(pg_catalog.uuid,pg_catalog.jsonb,pg_catalog.date,pg_catalog.text,integer) is 'A page of transactions for an export (search_transactions filters as jsonb), newest first; call as the member who asked.';
 comment on view admin.expired_exports is 'Export files older than the 7-day retention; export.purge removes them.';
 
 revoke all on function private.export_overview(uuid,integer) from public, anon, authenticated, service_role;
 grant execute on function private.export_overview(uuid,integer) to authenticated;
-revoke all on function private.export_table_page(text,uuid,uuid,integer) from public, anon, authenticated, service_role;
-grant execute on function private.export_table_page(text,uuid,uuid,integer) to authenticated;
+revoke all on function private.export_table_page(text,uuid,text,integer) from public, anon, authenticated, service_role;
+grant execute on function private.export_table_page(text,uuid,text,integer) to authenticated;
 revoke all on function private.export_tables() from public, anon, authenticated, service_role;
 grant execute on function private.export_tables() to authenticated;
 revoke all on function private.export_transactions(uuid,jsonb,date,text,integer) from public, anon, authenticated, service_role;
