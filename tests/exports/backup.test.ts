@@ -74,7 +74,7 @@ describe('ZIP backup', () => {
     await zip.add('csv/transactions.csv', [csvHeader({ locale: 'sv', bom: true }), ...csv]);
     const file = await serviceClient().storage.from('attachments').download(path);
     const fileEntry = attachmentFile(attachment?.id as string, 'kvitto åäö.txt');
-    await zip.add(fileEntry, [new Uint8Array(await file.data!.arrayBuffer())], 0);
+    await zip.add(fileEntry, [new Uint8Array(await (file.data as Blob).arrayBuffer())], 0);
     const [{ version }] = await adminSql`select max(version) as version from supabase_migrations.schema_migrations`;
     const manifest: BackupManifest = {
       format: backupFormat,

@@ -13,3 +13,4 @@ export * from './report-labels.ts';
 export * from './transaction-row.ts';
 export * from './xlsx.ts';
 export * from './zip.ts';
+export * from './params.ts';

@@ -78,7 +78,7 @@ export async function startEntry(name: string, method: ZipMethod = 8, modified =
 export function deflatePart(data: Uint8Array, level: 1 | 6 = 6): Uint8Array {
   const chunks: Uint8Array[] = [];
   const deflate = new Deflate({ level, raw: true });
-  deflate.onData = (chunk) => chunks.push(chunk as Uint8Array);
+  deflate.onData = (chunk: Uint8Array) => chunks.push(chunk);
   deflate.push(data, constants.Z_SYNC_FLUSH);
   if (deflate.err) throw new Error(`deflate: ${deflate.msg}`);
   return concat(chunks);

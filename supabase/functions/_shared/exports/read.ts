@@ -1,0 +1,77 @@
+import type postgres from 'postgres';
+import type { Dashboard, ExpenseStats, ExportTransaction, Overview } from '@westwallet/shared/exports';
+import type { StepContext } from '../jobs/kind.ts';
+
+/**
+ * The export readers (supabase/schemas/12_exports) as the member who asked: the worker's
+ * connection bypasses row-level security, so each read runs in a transaction with that member's
+ * role and claims, as the Data API would, and the export holds what they may see today.
+ */
+export function asRequester<T>(ctx: StepContext, work: (sql: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  if (!ctx.requestedBy) throw new Error(`job ${ctx.jobId}: an export needs the member who asked`);
+  const claims = JSON.stringify({ sub: ctx.requestedBy, role: 'authenticated' });
+  return ctx.sql.begin(async (sql) => {
+    await sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', 'authenticated', true)`;
+    return await work(sql);
+  }) as Promise<T>;
+}
+
+export interface TransactionCursor {
+  after_booked_on: string;
+  after_reference: string;
+}
+
+/** One page of transactions after `cursor`, newest first (search_transactions' order and filters). */
+export function transactionsPage(
+  ctx: StepContext,
+  filters: Record<string, unknown>,
+  cursor: TransactionCursor | null,
+  pageSize = 500,
+): Promise<ExportTransaction[]> {
+  return asRequester(ctx, async (sql) => [
+    ...(await sql<ExportTransaction[]>`
+      select id, reference, booked_on::text, kind, amount_minor, currency, currency_exponent, fx_rate::text,
+             base_amount_minor, base_currency, base_exponent, account, to_account, category, vendor, counterparty,
+             description, notes, payment_method, tags, splits
+      from private.export_transactions(${ctx.orgId}, ${sql.json(filters as postgres.JSONValue)},
+                                       ${cursor?.after_booked_on ?? null}, ${
+      cursor?.after_reference ?? null
+    }, ${pageSize})`),
+  ]);
+}
+
+export function cursorOf(
+  rows: readonly ExportTransaction[],
+  previous: TransactionCursor | null,
+): TransactionCursor | null {
+  const last = rows.at(-1);
+  return last ? { after_booked_on: last.booked_on, after_reference: last.reference } : previous;
+}
+
+export function overview(ctx: StepContext): Promise<Overview> {
+  return asRequester(ctx, async (sql) => {
+    const [row] = await sql`select private.export_overview(${ctx.orgId}) as overview`;
+    return row.overview as Overview;
+  });
+}
+
+export function expenseStats(ctx: StepContext, year: number): Promise<ExpenseStats> {
+  return asRequester(ctx, async (sql) => {
+    const [row] = await sql`select public.expense_stats(${ctx.orgId}, ${year}) as stats`;
+    return row.stats as ExpenseStats;
+  });
+}
+
+export function dashboard(ctx: StepContext, from: string, to: string): Promise<Dashboard> {
+  return asRequester(ctx, async (sql) => {
+    const [row] = await sql`select public.dashboard(${ctx.orgId}, ${from}::date, ${to}::date) as dashboard`;
+    return row.dashboard as Dashboard;
+  });
+}
+
+/** The organization's live transactions: an export's progress bar ends here (filters only shorten it). */
+export async function transactionCount(ctx: StepContext): Promise<number> {
+  const [row] = await ctx.sql`
+    select count(*)::int as count from public.transactions where org_id = ${ctx.orgId} and deleted_at is null`;
+  return row.count;
+}
