@@ -31,9 +31,13 @@ export interface TransactionCursor {
   after_reference: string;
 }
 
-export function cursorAfter(rows: readonly ExportTransaction[]): TransactionCursor | null {
+/** The cursor after a page: its last row's, or `previous` for an empty page. */
+export function nextCursor(
+  rows: readonly ExportTransaction[],
+  previous: TransactionCursor | null,
+): TransactionCursor | null {
   const last = rows.at(-1);
-  return last ? { after_booked_on: last.booked_on, after_reference: last.reference } : null;
+  return last ? { after_booked_on: last.booked_on, after_reference: last.reference } : previous;
 }
 
 /** 'YYYY-MM-DD' from what a driver gives for a date column (a string, or a Date at UTC midnight). */

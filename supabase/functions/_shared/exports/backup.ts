@@ -8,14 +8,16 @@ import {
   csvHeader,
   manifestEntries,
   ndjson,
+  nextCursor,
   startEntry,
   tableFile,
+  type TransactionCursor,
   transactionRecords,
   type ZipEntry,
 } from '@westwallet/shared/exports';
 import type { JobKind, StepContext } from '../jobs/kind.ts';
 import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
-import { asRequester, cursorOf, overview, type TransactionCursor, transactionsPage } from './read.ts';
+import { asRequester, overview, transactionsPage } from './read.ts';
 
 interface BackupState {
   phase: 'tables' | 'csv' | 'attachments' | 'manifest' | 'assemble' | 'cleanup';
@@ -118,7 +120,7 @@ export const backupExport: JobKind<
       for (let page = 0; page < 40 && ctx.deadline.remainingMs() > stepReserveMs; page++) {
         const batch = await transactionsPage(ctx, {}, s.cursor, 500);
         text += transactionRecords(batch, options);
-        s.cursor = cursorOf(batch, s.cursor);
+        s.cursor = nextCursor(batch, s.cursor);
         if (batch.length < 500) {
           finished = true;
           break;

@@ -1,7 +1,14 @@
-import { type CsvExportParams, csvExportParams, csvHeader, transactionRecords } from '@westwallet/shared/exports';
+import {
+  type CsvExportParams,
+  csvExportParams,
+  csvHeader,
+  nextCursor,
+  type TransactionCursor,
+  transactionRecords,
+} from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
 import { assembleFile, removeParts, stepReserveMs, writeRawPart } from './parts.ts';
-import { cursorOf, transactionCount, type TransactionCursor, transactionsPage } from './read.ts';
+import { transactionCount, transactionsPage } from './read.ts';
 
 interface CsvState {
   phase: 'rows' | 'assemble' | 'cleanup';
@@ -36,7 +43,7 @@ export const csvExport: JobKind<CsvExportParams, CsvState, { path: string; rows:
         const batch = await transactionsPage(ctx, params.filters, cursor, pageSize);
         text += transactionRecords(batch, options);
         rows += batch.length;
-        cursor = cursorOf(batch, cursor);
+        cursor = nextCursor(batch, cursor);
         if (batch.length < pageSize) {
           finished = true;
           break;

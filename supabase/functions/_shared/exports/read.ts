@@ -1,5 +1,11 @@
 import type postgres from 'postgres';
-import type { Dashboard, ExpenseStats, ExportTransaction, Overview } from '@westwallet/shared/exports';
+import type {
+  Dashboard,
+  ExpenseStats,
+  ExportTransaction,
+  Overview,
+  TransactionCursor,
+} from '@westwallet/shared/exports';
 import type { StepContext } from '../jobs/kind.ts';
 
 /**
@@ -14,11 +20,6 @@ export function asRequester<T>(ctx: StepContext, work: (sql: postgres.Transactio
     await sql`select set_config('request.jwt.claims', ${claims}, true), set_config('role', 'authenticated', true)`;
     return await work(sql);
   }) as Promise<T>;
-}
-
-export interface TransactionCursor {
-  after_booked_on: string;
-  after_reference: string;
 }
 
 /** One page of transactions after `cursor`, newest first (search_transactions' order and filters). */
@@ -38,14 +39,6 @@ export function transactionsPage(
       cursor?.after_reference ?? null
     }, ${pageSize})`),
   ]);
-}
-
-export function cursorOf(
-  rows: readonly ExportTransaction[],
-  previous: TransactionCursor | null,
-): TransactionCursor | null {
-  const last = rows.at(-1);
-  return last ? { after_booked_on: last.booked_on, after_reference: last.reference } : previous;
 }
 
 export function overview(ctx: StepContext): Promise<Overview> {

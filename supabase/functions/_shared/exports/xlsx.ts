@@ -1,6 +1,8 @@
 import {
   buildWorkbookSkeleton,
+  nextCursor,
   startEntry,
+  type TransactionCursor,
   transactionRowsXml,
   type TransactionStyles,
   type XlsxExportParams,
@@ -9,14 +11,7 @@ import {
 } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
 import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
-import {
-  cursorOf,
-  expenseStats,
-  overview,
-  transactionCount,
-  type TransactionCursor,
-  transactionsPage,
-} from './read.ts';
+import { expenseStats, overview, transactionCount, transactionsPage } from './read.ts';
 
 interface XlsxState {
   phase: 'start' | 'rows' | 'assemble' | 'cleanup';
@@ -90,7 +85,7 @@ export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; ro
         }
         xml += transactionRowsXml(batch, nextRow, state.styles as TransactionStyles);
         nextRow += batch.length;
-        cursor = cursorOf(batch, cursor);
+        cursor = nextCursor(batch, cursor);
         if (batch.length < pageSize || truncated) {
           finished = true;
           break;
