@@ -23,6 +23,8 @@ export interface BenchOptions {
   api: boolean;
   /** With --api: profile the stack's process during this scenario (its key). */
   profile?: string;
+  /** Run the CSV, Excel and backup exports of the company step by step (bench/src/exports.ts). */
+  exports: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -36,6 +38,8 @@ export const USAGE = `npm run bench [-- options]
   --api                       time the app's requests end to end through the local stack with
                               supabase-js, beside their database time (${API.companyTransactions} transactions)
   --profile KEY               with --api: profile the stack's process during scenario KEY
+  --exports                   the CSV, Excel and backup exports of the company, step by step, through
+                              the local stack's Storage (CPU and memory per step)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -53,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       api: { type: 'boolean', default: false },
+      exports: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -97,6 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       (values.quick ? 'westwallet_bench_quick' : values.api ? 'westwallet_bench_api' : 'westwallet_bench'),
     outDir: values.out ?? 'bench/results',
     api: values.api,
+    exports: values.exports,
     profile: values.profile,
   };
 }

@@ -8,7 +8,6 @@ import {
   csvHeader,
   manifestEntries,
   ndjson,
-  nextCursor,
   startEntry,
   tableFile,
   type TransactionCursor,
@@ -17,7 +16,7 @@ import {
 } from '@westwallet/shared/exports';
 import type { JobKind, StepContext } from '../jobs/kind.ts';
 import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
-import { asRequester, overview, transactionsPage } from './read.ts';
+import { asRequester, overview, readTransactionPages } from './read.ts';
 
 interface BackupState {
   phase: 'tables' | 'csv' | 'attachments' | 'manifest' | 'assemble' | 'cleanup';
@@ -116,16 +115,13 @@ export const backupExport: JobKind<
       const options = { locale: org.locale, bom: true };
       let text = s.open ? '' : csvHeader(options);
       s.open ??= await startEntry('csv/transactions.csv');
-      let finished = false;
-      for (let page = 0; page < 40 && ctx.deadline.remainingMs() > stepReserveMs; page++) {
-        const batch = await transactionsPage(ctx, {}, s.cursor, 500);
+      let pages = 0;
+      const read = await readTransactionPages(ctx, {}, s.cursor, (batch) => {
         text += transactionRecords(batch, options);
-        s.cursor = nextCursor(batch, s.cursor);
-        if (batch.length < 500) {
-          finished = true;
-          break;
-        }
-      }
+        return ++pages < 40 && ctx.deadline.remainingMs() > stepReserveMs;
+      });
+      s.cursor = read.cursor;
+      const finished = read.finished;
       s.open = await writeToEntry(ctx, index(), s.open, text);
       if (finished) {
         s.entries.push(keep(await closeEntry(ctx, index(), s.open)));

@@ -2,13 +2,12 @@ import {
   type CsvExportParams,
   csvExportParams,
   csvHeader,
-  nextCursor,
   type TransactionCursor,
   transactionRecords,
 } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
 import { assembleFile, removeParts, stepReserveMs, writeRawPart } from './parts.ts';
-import { transactionCount, transactionsPage } from './read.ts';
+import { readTransactionPages, transactionCount } from './read.ts';
 
 interface CsvState {
   phase: 'rows' | 'assemble' | 'cleanup';
@@ -23,7 +22,6 @@ interface CsvState {
 
 /** Pages read in one step at most, so a part stays a few MB whatever the time budget. */
 const maxPagesPerStep = 40;
-const pageSize = 500;
 
 /** `export.csv`: transactions as RFC 4180 CSV, pages into parts, parts copied into one file. */
 export const csvExport: JobKind<CsvExportParams, CsvState, { path: string; rows: number }> = {
@@ -37,18 +35,13 @@ export const csvExport: JobKind<CsvExportParams, CsvState, { path: string; rows:
       const locale = state.locale ?? params.locale ?? (await orgLocale(ctx));
       const options = { locale, bom: params.bom };
       let text = state.parts === 0 ? csvHeader(options) : '';
-      let { cursor, rows } = state;
-      let finished = false;
-      for (let page = 0; page < maxPagesPerStep && ctx.deadline.remainingMs() > stepReserveMs; page++) {
-        const batch = await transactionsPage(ctx, params.filters, cursor, pageSize);
+      let rows = state.rows;
+      let pages = 0;
+      const { cursor, finished } = await readTransactionPages(ctx, params.filters, state.cursor, (batch) => {
         text += transactionRecords(batch, options);
         rows += batch.length;
-        cursor = nextCursor(batch, cursor);
-        if (batch.length < pageSize) {
-          finished = true;
-          break;
-        }
-      }
+        return ++pages < maxPagesPerStep && ctx.deadline.remainingMs() > stepReserveMs;
+      });
       await writeRawPart(ctx, state.parts, text);
       const next: CsvState = {
         ...state,

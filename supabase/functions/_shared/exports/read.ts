@@ -1,10 +1,11 @@
 import type postgres from 'postgres';
-import type {
-  Dashboard,
-  ExpenseStats,
-  ExportTransaction,
-  Overview,
-  TransactionCursor,
+import {
+  type Dashboard,
+  type ExpenseStats,
+  type ExportTransaction,
+  nextCursor,
+  type Overview,
+  type TransactionCursor,
 } from '@westwallet/shared/exports';
 import type { StepContext } from '../jobs/kind.ts';
 
@@ -22,23 +23,37 @@ export function asRequester<T>(ctx: StepContext, work: (sql: postgres.Transactio
   }) as Promise<T>;
 }
 
-/** One page of transactions after `cursor`, newest first (search_transactions' order and filters). */
-export function transactionsPage(
+/** search_transactions' page size limit. */
+export const transactionPageSize = 500;
+
+/**
+ * Transactions after `cursor`, newest first (search_transactions' order and filters), a page at a
+ * time in one transaction (one round trip per page): `onPage` takes each page and says whether
+ * to read another. Returns where to go on from, and whether the last page was the end.
+ */
+export function readTransactionPages(
   ctx: StepContext,
   filters: Record<string, unknown>,
   cursor: TransactionCursor | null,
-  pageSize = 500,
-): Promise<ExportTransaction[]> {
-  return asRequester(ctx, async (sql) => [
-    ...(await sql<ExportTransaction[]>`
-      select id, reference, booked_on::text, kind, amount_minor, currency, currency_exponent, fx_rate::text,
-             base_amount_minor, base_currency, base_exponent, account, to_account, category, vendor, counterparty,
-             description, notes, payment_method, tags, splits
-      from private.export_transactions(${ctx.orgId}, ${sql.json(filters as postgres.JSONValue)},
-                                       ${cursor?.after_booked_on ?? null}, ${
-      cursor?.after_reference ?? null
-    }, ${pageSize})`),
-  ]);
+  onPage: (rows: ExportTransaction[]) => boolean,
+): Promise<{ cursor: TransactionCursor | null; finished: boolean }> {
+  return asRequester(ctx, async (sql) => {
+    for (;;) {
+      const rows = [
+        ...(await sql<ExportTransaction[]>`
+          select id, reference, booked_on::text, kind, amount_minor, currency, currency_exponent, fx_rate::text,
+                 base_amount_minor, base_currency, base_exponent, account, to_account, category, vendor, counterparty,
+                 description, notes, payment_method, tags, splits
+          from private.export_transactions(${ctx.orgId}, ${sql.json(filters as postgres.JSONValue)},
+                                           ${cursor?.after_booked_on ?? null}, ${cursor?.after_reference ?? null},
+                                           ${transactionPageSize})`),
+      ];
+      cursor = nextCursor(rows, cursor);
+      const more = onPage(rows);
+      if (rows.length < transactionPageSize) return { cursor, finished: true };
+      if (!more) return { cursor, finished: false };
+    }
+  });
 }
 
 export function overview(ctx: StepContext): Promise<Overview> {

@@ -1,6 +1,5 @@
 import {
   buildWorkbookSkeleton,
-  nextCursor,
   startEntry,
   type TransactionCursor,
   transactionRowsXml,
@@ -11,7 +10,7 @@ import {
 } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
 import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
-import { expenseStats, overview, transactionCount, transactionsPage } from './read.ts';
+import { expenseStats, overview, readTransactionPages, transactionCount } from './read.ts';
 
 interface XlsxState {
   phase: 'start' | 'rows' | 'assemble' | 'cleanup';
@@ -28,7 +27,6 @@ interface XlsxState {
 
 /** Excel's last row; a longer export stops there and says so in its result. */
 const excelMaxRows = 1_048_576;
-const pageSize = 500;
 const maxPagesPerStep = 30;
 
 /**
@@ -73,24 +71,22 @@ export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; ro
       return { state: next, progress: { fraction: 0.02, message: 'workbook started' } };
     }
     if (state.phase === 'rows') {
-      let { cursor, nextRow } = state;
+      let nextRow = state.nextRow;
       let xml = '';
-      let finished = false;
       let truncated = false;
-      for (let page = 0; page < maxPagesPerStep && ctx.deadline.remainingMs() > stepReserveMs; page++) {
-        let batch = await transactionsPage(ctx, params.filters, cursor, pageSize);
+      let pages = 0;
+      const read = await readTransactionPages(ctx, params.filters, state.cursor, (page) => {
+        let batch = page;
         if (nextRow + batch.length - 1 > excelMaxRows) {
           batch = batch.slice(0, excelMaxRows - nextRow + 1);
           truncated = true;
         }
         xml += transactionRowsXml(batch, nextRow, state.styles as TransactionStyles);
         nextRow += batch.length;
-        cursor = nextCursor(batch, cursor);
-        if (batch.length < pageSize || truncated) {
-          finished = true;
-          break;
-        }
-      }
+        return !truncated && ++pages < maxPagesPerStep && ctx.deadline.remainingMs() > stepReserveMs;
+      });
+      const finished = read.finished || truncated;
+      const cursor = read.cursor;
       let sheet = await writeToEntry(ctx, 0, state.entries[0], xml + (finished ? state.sheetTail : ''));
       if (finished) sheet = await closeEntry(ctx, 0, sheet);
       const entries = [sheet, ...state.entries.slice(1)];

@@ -1,0 +1,152 @@
+/**
+ * The export side of `npm run bench -- --exports`: a separate Node process that runs the export
+ * job kinds (supabase/functions/_shared/exports) step by step, as the jobs worker would, against
+ * the benchmark's database and the stack's real Storage, and measures each step's CPU time and
+ * memory in this process only (the stack runs in the parent).
+ *
+ * Messages: `{ init }` -> `{ ready }`; `{ run: kind }` -> `{ result }`.
+ */
+import postgres from 'postgres';
+import { backupExport } from '../../supabase/functions/_shared/exports/backup.ts';
+import { csvExport } from '../../supabase/functions/_shared/exports/csv.ts';
+import { xlsxExport } from '../../supabase/functions/_shared/exports/xlsx.ts';
+import type { JobKind, StepContext, StepStorage } from '../../supabase/functions/_shared/jobs/kind.ts';
+
+export interface ExportRunnerInit {
+  apiUrl: string;
+  secretKey: string;
+  dbUrl: string;
+  orgId: string;
+  ownerId: string;
+  /** CPU milliseconds a step may use before it checkpoints (the hosted limit is 2,000). */
+  stepCpuMs: number;
+}
+
+export interface StepFigures {
+  cpuMs: number;
+  wallMs: number;
+  heapMb: number;
+  rssMb: number;
+  /** The process's peak resident memory so far (it only grows): flat means no step needed more. */
+  maxRssMb: number;
+}
+
+export interface ExportRun {
+  kind: string;
+  seconds: number;
+  steps: StepFigures[];
+  result: unknown;
+  /** Size of the file in Storage. */
+  bytes: number;
+}
+
+export type ExportRunnerMessage = { init: ExportRunnerInit } | { run: string };
+
+const kinds: Record<string, JobKind<never, unknown, unknown>> = {
+  'export.csv': csvExport as unknown as JobKind<never, unknown, unknown>,
+  'export.xlsx': xlsxExport as unknown as JobKind<never, unknown, unknown>,
+  'export.backup': backupExport as unknown as JobKind<never, unknown, unknown>,
+};
+
+/** Storage through its REST API with the secret key, as the worker writes it. */
+function restStorage(apiUrl: string, key: string): StepStorage {
+  const url = (bucket: string, path?: string) =>
+    `${apiUrl}/storage/v1/object/${bucket}${path ? `/${path.split('/').map(encodeURIComponent).join('/')}` : ''}`;
+  const headers = { authorization: `Bearer ${key}`, apikey: key };
+  const check = async (response: Response, what: string) => {
+    if (!response.ok) throw new Error(`storage ${what}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+  return {
+    async upload(bucket, path, body, options) {
+      const init: RequestInit & { duplex?: 'half' } = {
+        method: 'POST',
+        headers: { ...headers, 'x-upsert': 'true', 'content-type': options?.contentType ?? 'application/octet-stream' },
+        body: body as BodyInit,
+      };
+      if (body instanceof ReadableStream) init.duplex = 'half';
+      await check(await fetch(url(bucket, path), init), `upload ${path}`);
+    },
+    async download(bucket, path) {
+      const response = await check(await fetch(url(bucket, path), { headers }), `download ${path}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+    async remove(bucket, paths) {
+      const response = await fetch(url(bucket), {
+        method: 'DELETE',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ prefixes: paths }),
+      });
+      await check(response, 'remove');
+    },
+  };
+}
+
+let init: ExportRunnerInit;
+let sql: postgres.Sql;
+
+async function run(name: string): Promise<ExportRun> {
+  const kind = kinds[name];
+  const params = kind.params.parse({}) as never;
+  let state = kind.initialState(params);
+  const jobId = crypto.randomUUID();
+  const storage = restStorage(init.apiUrl, init.secretKey);
+  const steps: StepFigures[] = [];
+  const started = performance.now();
+  for (;;) {
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const ctx: StepContext = {
+      jobId,
+      orgId: init.orgId,
+      requestedBy: init.ownerId,
+      sql,
+      storage,
+      deadline: {
+        remainingMs: () => {
+          const used = process.cpuUsage(cpu);
+          return init.stepCpuMs - (used.user + used.system) / 1000;
+        },
+      },
+    };
+    const result = await kind.step(ctx, params, state);
+    const used = process.cpuUsage(cpu);
+    const memory = process.memoryUsage();
+    steps.push({
+      cpuMs: Math.round((used.user + used.system) / 1000),
+      wallMs: Math.round(performance.now() - wall),
+      heapMb: Math.round(memory.heapUsed / 1e5) / 10,
+      rssMb: Math.round(memory.rss / 1e5) / 10,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1e2) / 10,
+    });
+    // The worker saves the checkpoint as JSON between invocations: so does this.
+    state = JSON.parse(JSON.stringify(result.state));
+    if (result.done) {
+      const path = (result.done as { path: string }).path;
+      const [object] = await sql`select (metadata ->> 'size')::bigint as size from storage.objects
+                                 where bucket_id = 'exports' and name = ${path}`;
+      return {
+        kind: name,
+        seconds: (performance.now() - started) / 1000,
+        steps,
+        result: result.done,
+        bytes: Number(object?.size ?? 0),
+      };
+    }
+  }
+}
+
+process.on('message', async (message: ExportRunnerMessage) => {
+  try {
+    if ('init' in message) {
+      init = message.init;
+      sql = postgres(init.dbUrl, { max: 2, prepare: false, onnotice: () => {} });
+      // What the process holds before any export: Node, tsx, exceljs, pdf-lib, the Postgres client.
+      process.send?.({ baselineRssMb: Math.round(process.memoryUsage().rss / 1e5) / 10 });
+    } else {
+      process.send?.({ result: await run(message.run) });
+    }
+  } catch (error) {
+    process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
