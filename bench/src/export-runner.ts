@@ -25,7 +25,10 @@ export interface ExportRunnerInit {
 export interface StepFigures {
   cpuMs: number;
   wallMs: number;
+  /** V8 heap at the step's end, garbage included (V8 collects lazily) ... */
   heapMb: number;
+  /** ... and what is live after a full collection: flat across steps means no growth with the rows. */
+  liveHeapMb: number;
   rssMb: number;
   /** The process's peak resident memory so far (it only grows): flat means no step needed more. */
   maxRssMb: number;
@@ -38,6 +41,8 @@ export interface ExportRun {
   result: unknown;
   /** Size of the file in Storage. */
   bytes: number;
+  /** Why the export stopped, if it failed: its steps until then are still reported. */
+  error?: string;
 }
 
 export type ExportRunnerMessage = { init: ExportRunnerInit } | { run: string };
@@ -82,6 +87,9 @@ function restStorage(apiUrl: string, key: string): StepStorage {
   };
 }
 
+/** Node's collector, there with --expose-gc (exports.ts forks the runner with it). */
+const gc = (globalThis as { gc?: () => void }).gc;
+
 let init: ExportRunnerInit;
 let sql: postgres.Sql;
 
@@ -93,7 +101,10 @@ async function run(name: string): Promise<ExportRun> {
   const storage = restStorage(init.apiUrl, init.secretKey);
   const steps: StepFigures[] = [];
   const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   for (;;) {
+    // Each step starts from a collected heap, as a fresh invocation would.
+    gc?.();
     const cpu = process.cpuUsage();
     const wall = performance.now();
     const ctx: StepContext = {
@@ -109,13 +120,22 @@ async function run(name: string): Promise<ExportRun> {
         },
       },
     };
-    const result = await kind.step(ctx, params, state);
+    let result: Awaited<ReturnType<typeof kind.step>>;
+    try {
+      result = await kind.step(ctx, params, state);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: name, seconds: seconds(), steps, result: null, bytes: 0, error: message.slice(0, 300) };
+    }
     const used = process.cpuUsage(cpu);
     const memory = process.memoryUsage();
+    gc?.();
+    const live = process.memoryUsage().heapUsed;
     steps.push({
       cpuMs: Math.round((used.user + used.system) / 1000),
       wallMs: Math.round(performance.now() - wall),
       heapMb: Math.round(memory.heapUsed / 1e5) / 10,
+      liveHeapMb: Math.round(live / 1e5) / 10,
       rssMb: Math.round(memory.rss / 1e5) / 10,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1e2) / 10,
     });
