@@ -79,7 +79,7 @@ raise sqlstate 'PT410' using message = 'INVITATION_EXPIRED', detail = format('Th
 \`\`\`
 
 \`\`\`ts
-const { error } = await supabase.rpc('accept_invitation', { invitation_id });
+const { error } = await supabase.rpc('accept_invitation', { invitation_id, secret });
 if (error?.message === 'INVITATION_EXPIRED') askForANewOne(); // error.code is 'PT410', HTTP 410
 \`\`\`
 

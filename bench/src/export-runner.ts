@@ -10,7 +10,8 @@ import postgres from 'postgres';
 import { backupExport } from '../../supabase/functions/_shared/exports/backup.ts';
 import { csvExport } from '../../supabase/functions/_shared/exports/csv.ts';
 import { xlsxExport } from '../../supabase/functions/_shared/exports/xlsx.ts';
-import type { JobKind, StepContext, StepStorage } from '../../supabase/functions/_shared/jobs/kind.ts';
+import type { JobKind, StepContext } from '../../supabase/functions/_shared/jobs/kind.ts';
+import { restStorage } from '../../supabase/functions/_shared/jobs/storage.ts';
 
 export interface ExportRunnerInit {
   apiUrl: string;
@@ -53,40 +54,6 @@ const kinds: Record<string, JobKind<never, unknown, unknown>> = {
   'export.backup': backupExport as unknown as JobKind<never, unknown, unknown>,
 };
 
-/** Storage through its REST API with the secret key, as the worker writes it. */
-function restStorage(apiUrl: string, key: string): StepStorage {
-  const url = (bucket: string, path?: string) =>
-    `${apiUrl}/storage/v1/object/${bucket}${path ? `/${path.split('/').map(encodeURIComponent).join('/')}` : ''}`;
-  const headers = { authorization: `Bearer ${key}`, apikey: key };
-  const check = async (response: Response, what: string) => {
-    if (!response.ok) throw new Error(`storage ${what}: ${response.status} ${await response.text()}`);
-    return response;
-  };
-  return {
-    async upload(bucket, path, body, options) {
-      const init: RequestInit & { duplex?: 'half' } = {
-        method: 'POST',
-        headers: { ...headers, 'x-upsert': 'true', 'content-type': options?.contentType ?? 'application/octet-stream' },
-        body: body as BodyInit,
-      };
-      if (body instanceof ReadableStream) init.duplex = 'half';
-      await check(await fetch(url(bucket, path), init), `upload ${path}`);
-    },
-    async download(bucket, path) {
-      const response = await check(await fetch(url(bucket, path), { headers }), `download ${path}`);
-      return new Uint8Array(await response.arrayBuffer());
-    },
-    async remove(bucket, paths) {
-      const response = await fetch(url(bucket), {
-        method: 'DELETE',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ prefixes: paths }),
-      });
-      await check(response, 'remove');
-    },
-  };
-}
-
 /** Node's collector, there with --expose-gc (exports.ts forks the runner with it). */
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -111,6 +78,7 @@ async function run(name: string): Promise<ExportRun> {
       jobId,
       orgId: init.orgId,
       requestedBy: init.ownerId,
+      attempt: 1,
       sql,
       storage,
       deadline: {

@@ -182,4 +182,42 @@ describe('npm run bench -- --quick', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
+
+  // --realtime starts a throwaway stack (on DATABASE_URL's server if the suites use one) and
+  // times database broadcasts to realtime-js subscribers in a child process; a few seconds.
+  it('times database broadcasts to realtime subscribers and finds none lost, twice or out of order', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-bench-'));
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/src/cli.ts',
+          '--realtime',
+          '--quick',
+          ...(process.env.DATABASE_URL ? ['--database-url', process.env.DATABASE_URL] : []),
+          '--out',
+          out,
+        ],
+        { timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const json = fs.readdirSync(out).find((f) => f.endsWith('-realtime-quick.json'));
+      expect(json, stdout).toBeDefined();
+      const report = JSON.parse(fs.readFileSync(path.join(out, json as string), 'utf8'));
+      for (const phase of [report.latency, report.throughput]) {
+        expect(phase.deliveries).toBe(phase.expectedDeliveries);
+        expect(phase.deliveries).toBeGreaterThan(0);
+        expect({ lost: phase.lost, duplicated: phase.duplicated, outOfOrder: phase.outOfOrder }).toEqual({
+          lost: 0,
+          duplicated: 0,
+          outOfOrder: 0,
+        });
+        expect(phase.latency.p50).toBeLessThanOrEqual(phase.latency.p95);
+      }
+      expect(report.targets).toHaveLength(2);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUpUser } from '../helpers/clients.ts';
 import { adminSql, asRole } from '../helpers/db.ts';
-import { addMember, createOrganization, invite } from '../helpers/organizations.ts';
+import { acceptInvitation, addMember, createOrganization, invite } from '../helpers/organizations.ts';
 import { createPlan, subscribe } from './helpers.ts';
 
 /**
@@ -32,8 +32,8 @@ describe("a plan's member limit", () => {
     const secondInvitation = await invite(org.owner, org.id, second.email, 'member');
     await adminSql`update public.plans set max_members = 2 where id = ${plan.id}`;
 
-    expect((await first.client.rpc('accept_invitation', { invitation_id: firstInvitation })).error).toBeNull();
-    const { error } = await second.client.rpc('accept_invitation', { invitation_id: secondInvitation });
+    expect((await acceptInvitation(first, firstInvitation)).error).toBeNull();
+    const { error } = await acceptInvitation(second, secondInvitation);
     expect(error?.message).toBe('PLAN_LIMIT_REACHED');
     const [count] = await adminSql`select count(*)::int as n from public.memberships where org_id = ${org.id}`;
     expect(count.n).toBe(2);

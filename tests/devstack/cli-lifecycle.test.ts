@@ -16,12 +16,16 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-cli-'));
 let apiPort: number;
 let dbPort: number;
+let mailPort: number;
+let mailSmtpPort: number;
 
 function environment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     API_PORT: String(apiPort),
     DB_PORT: String(dbPort),
+    MAIL_PORT: String(mailPort),
+    MAIL_SMTP_PORT: String(mailSmtpPort),
     DEVSTACK_STATE_DIR: stateDir,
     DATABASE_URL: '',
   };
@@ -125,6 +129,8 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     apiPort = await freePort();
     dbPort = await freePort();
+    mailPort = await freePort();
+    mailSmtpPort = await freePort();
   });
   afterAll(async () => {
     // A failed test may leave a stack running: stop it the way a developer would.
@@ -143,10 +149,33 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
     const env = await status();
     expect(env.SUPABASE_URL).toBe(`http://127.0.0.1:${apiPort}`);
     expect(env.SUPABASE_DB_URL).toContain(`:${dbPort}/`);
+    expect(env.MAILPIT_URL).toBe(`http://127.0.0.1:${mailPort}`);
     const signUp = await client(env).auth.signUp(credentials);
     expect(signUp.error).toBeNull();
-    const demoLogin = await client(env).auth.signInWithPassword(demo);
+    // The confirmation mail is in the catcher `npm run status` names, and its link confirms.
+    const search = `${env.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent(`to:${credentials.email}`)}`;
+    const { messages } = await (await fetch(search)).json();
+    expect(messages).toHaveLength(1);
+    const mail = await (await fetch(`${env.MAILPIT_URL}/api/v1/message/${messages[0].ID}`)).json();
+    const link = (mail.HTML as string).match(/href="([^"]*\/auth\/v1\/verify[^"]*)"/)?.[1].replaceAll('&amp;', '&');
+    const confirmed = await fetch(link ?? '', { redirect: 'manual' });
+    expect(confirmed.headers.get('location')).toContain('access_token=');
+    const demoClient = client(env);
+    const demoLogin = await demoClient.auth.signInWithPassword(demo);
     expect(demoLogin.error).toBeNull();
+    // The app's own mail: an invitation goes out through mail-send over SMTP to the same catcher.
+    const { data: household } = await demoClient.from('organizations').select('id').limit(1).single();
+    const invited = await demoClient.rpc('invite_member', {
+      org_id: household?.id,
+      email: 'invited@test.westwallet.app',
+    });
+    expect(invited.error).toBeNull();
+    const invitation = `${env.MAILPIT_URL}/api/v1/search?query=${encodeURIComponent('to:invited@test.westwallet.app')}`;
+    const deadline = Date.now() + 30_000;
+    while ((await (await fetch(invitation)).json()).total === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await (await fetch(invitation)).json()).messages[0]?.Subject).toMatch(/bjudit in dig/);
 
     const second = npm('start');
     expect(await second.exited).toBe(1);

@@ -51,11 +51,16 @@ function client(key: string) {
 /** A signed-up user's client and the personal household the sign-up gave them. */
 async function household() {
   const user = client(stack.keys.publishableKey);
-  const { data, error } = await user.auth.signUp({
+  const credentials = {
     email: `faults-${randomUUID().slice(0, 8)}@test.westwallet.app`,
     password: `pw-${randomUUID()}`,
-  });
+  };
+  const { data, error } = await user.auth.signUp(credentials);
   if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
+  // Sign-ups need confirming: done here as following the mailed link would (tests/mail follows it).
+  await admin`update auth.users set email_confirmed_at = now() where id = ${data.user.id}`;
+  const signIn = await user.auth.signInWithPassword(credentials);
+  if (signIn.error) throw new Error(`sign-in failed: ${signIn.error.message}`);
   const org = await user.from('organizations').select('id, base_currency').eq('created_by', data.user.id).single();
   if (org.error) throw new Error(`no household: ${org.error.message}`);
   return { user, orgId: org.data.id, currency: org.data.base_currency };

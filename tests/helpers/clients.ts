@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient, type User } from '@supabase/supabase-js';
 import type { Database } from '@westwallet/shared';
 import WebSocket from 'ws';
+import { adminSql } from './db.ts';
 import { target } from './target.ts';
 
 export type Client = SupabaseClient<Database>;
@@ -30,8 +31,14 @@ export interface TestUser {
 }
 
 /**
- * Signs a new user up through Auth, as the browser app does; emails are unique per call.
- * `metadata` is the sign-up's user metadata (display_name, locale, household_name).
+ * Signs a new user up through Auth, as the browser app does, confirms the address and signs in;
+ * emails are unique per call. `metadata` is the sign-up's user metadata (display_name, locale,
+ * household_name).
+ *
+ * Sign-ups need confirming (`enable_confirmations`): the confirmation here is what following the
+ * mailed link does, written straight to auth.users through the test database URL, which every
+ * target has, because reading the mail back for each of the suite's hundreds of users would slow
+ * it down. tests/mail follows the real link.
  */
 export async function signUpUser(label = 'user', metadata?: Record<string, string>): Promise<TestUser> {
   const client = anonClient();
@@ -40,8 +47,15 @@ export async function signUpUser(label = 'user', metadata?: Record<string, strin
   const { data, error } = await client.auth.signUp({ email, password, options: { data: metadata } });
   if (error || !data.user) throw new Error(`sign-up of ${email} failed: ${error?.message}`);
   if (!data.session) {
+    await confirmEmail(data.user.id);
     const signIn = await client.auth.signInWithPassword({ email, password });
     if (signIn.error) throw new Error(`sign-in of ${email} failed: ${signIn.error.message}`);
   }
   return { client, user: data.user, email, password };
+}
+
+/** Marks a user's address confirmed, as following the link Auth mailed them does. */
+export async function confirmEmail(userId: string): Promise<void> {
+  await adminSql`update auth.users set email_confirmed_at = now(), confirmation_token = ''
+                 where id = ${userId} and email_confirmed_at is null`;
 }

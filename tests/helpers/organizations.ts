@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '@westwallet/shared';
 import { type Client, signUpUser, type TestUser } from './clients.ts';
+import { adminSql } from './db.ts';
 
 /**
  * Organizations and their members, created through the real API the way the app creates them:
  * sign-up (which gives every user a personal household), create_organization(), and the
- * invitation flow (an admin invites, the invitee accepts while signed in with that email).
+ * invitation flow (an admin invites, the invitee accepts while signed in with that email, with
+ * the secret the invitation's mail carries).
  */
 
 export type OrgRole = Database['public']['Enums']['org_role'];
@@ -52,10 +54,29 @@ export async function invite(by: TestUser, orgId: string, email: string, role: O
   return data.id;
 }
 
+/**
+ * The invitee accepts with the invitation's secret. The secret travels by mail, which the suites
+ * would wait for; here the invitation's stored hash is replaced by one of a secret this helper
+ * knows, through the test database URL, which leaves accept_invitation() itself unchanged.
+ * tests/mail/invitations.test.ts follows the mailed link.
+ */
+export async function acceptInvitation(invitee: TestUser, invitationId: string) {
+  const secret = await knownSecret(invitationId);
+  return invitee.client.rpc('accept_invitation', { invitation_id: invitationId, secret });
+}
+
+/** Gives an invitation a secret the test knows (see acceptInvitation) and returns it. */
+export async function knownSecret(invitationId: string): Promise<string> {
+  const secret = randomUUID();
+  await adminSql`update private.invitation_secrets set secret_hash = sha256(convert_to(${secret}, 'UTF8'))
+                 where invitation_id = ${invitationId}`;
+  return secret;
+}
+
 /** Brings `invitee` into `orgId` the way the app does: `by` invites, the invitee accepts. */
 export async function join(by: TestUser, orgId: string, invitee: TestUser, role: OrgRole): Promise<void> {
   const invitationId = await invite(by, orgId, invitee.email, role);
-  const { error } = await invitee.client.rpc('accept_invitation', { invitation_id: invitationId });
+  const { error } = await acceptInvitation(invitee, invitationId);
   if (error) throw new Error(`accept_invitation as ${invitee.email} failed: ${error.code} ${error.message}`);
 }
 

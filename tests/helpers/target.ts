@@ -8,6 +8,10 @@ export interface TargetStack {
   anonKey: string;
   /** The secret (service_role) key. */
   serviceKey: string;
+  /** The JWT secret, to forge tokens the API must refuse; absent when the external stack's is not given. */
+  jwtSecret?: string;
+  /** The mail catcher's Mailpit API (`supabase status`'s Mailpit/Inbucket URL), where Auth and the app send mail. */
+  mailUrl: string;
 }
 
 /** What the billing suites need to stand in for Stripe: see tests/setup/global-setup.ts. */
@@ -20,5 +24,12 @@ export interface StripeTarget {
   fakeApiPort: number;
 }
 
+/** The fake mail provider (Resend's API) behind the stack's mail-send: see tests/setup/fake-resend.ts. */
+export interface MailProviderTarget {
+  /** Where to script its failures (`POST /_fail`); null when the target's mail-send uses no fake. */
+  url: string | null;
+}
+
 export const target: TargetStack = inject('target');
+export const mailProviderTarget: MailProviderTarget = inject('mailProvider');
 export const stripeTarget: StripeTarget = inject('stripe');

@@ -6,8 +6,9 @@ import { freePort, type Stack, startStack } from '@westwallet/devstack';
 import { generateTypes } from '@westwallet/devstack/typegen';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import type { StripeTarget, TargetStack } from '../helpers/target.ts';
+import type { MailProviderTarget, StripeTarget, TargetStack } from '../helpers/target.ts';
 import { type LintReport, lintDatabase } from '../platform/splinter/lint-database.ts';
+import { type FakeResend, startFakeResend } from './fake-resend.ts';
 
 /**
  * With SUPABASE_URL, SUPABASE_DB_URL and the keys set, the suites run against that stack (a
@@ -20,9 +21,18 @@ export default async function setup(project: TestProject) {
   let stateDir: string | undefined;
   let target: TargetStack;
   let stripe: StripeTarget;
+  let resend: FakeResend | undefined;
   if (external) {
     target = external;
     stripe = externalStripe();
+    // A fake Resend for that stack's mail-send (its RESEND_API_BASE and RESEND_API_KEY), relaying
+    // to its catcher's SMTP port, when the environment names them.
+    if (process.env.RESEND_FAKE_PORT) {
+      resend = await startFakeResend(
+        { host: '127.0.0.1', port: Number(process.env.MAILPIT_SMTP_PORT ?? 54325) },
+        { port: Number(process.env.RESEND_FAKE_PORT), apiKey: process.env.RESEND_API_KEY },
+      );
+    }
   } else {
     // The functions talk to a fake Stripe API the billing suites start on this port.
     stripe = {
@@ -32,13 +42,19 @@ export default async function setup(project: TestProject) {
     };
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
     const started = Date.now();
+    // mail-send's provider is a fake Resend, which delivers to the stack's catcher.
+    const mailPorts = { http: await freePort(), smtp: await freePort() };
+    resend = await startFakeResend({ host: '127.0.0.1', port: mailPorts.smtp });
     stack = await startStack({
       kind: 'test',
       stateDir,
       apiPort: await freePort(),
       dbPort: await freePort(),
+      mailPorts,
       databaseUrl: process.env.DATABASE_URL || undefined,
       functionsEnv: {
+        RESEND_API_KEY: resend.apiKey,
+        RESEND_API_BASE: resend.url,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
         STRIPE_API_BASE: `http://127.0.0.1:${stripe.fakeApiPort}`,
@@ -52,10 +68,13 @@ export default async function setup(project: TestProject) {
       dbUrl: stack.dbUrl,
       anonKey: stack.keys.publishableKey,
       serviceKey: stack.keys.secretKey,
+      jwtSecret: stack.keys.jwtSecret,
+      mailUrl: stack.mailUrl,
     };
   }
   project.provide('target', target);
   project.provide('stripe', stripe);
+  project.provide('mailProvider', { url: resend?.url ?? null } satisfies MailProviderTarget);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
@@ -66,6 +85,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await stack?.stop();
+    await resend?.close();
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   };
 }
@@ -112,13 +132,21 @@ function externalTarget(): TargetStack | undefined {
   if (!SUPABASE_URL) return undefined;
   const anonKey = process.env.SUPABASE_ANON_KEY ?? process.env.SUPABASE_PUBLISHABLE_KEY;
   const serviceKey = process.env.SUPABASE_SERVICE_ROLE_KEY ?? process.env.SUPABASE_SECRET_KEY;
-  if (!SUPABASE_DB_URL || !anonKey || !serviceKey) {
+  const mailUrl = process.env.MAILPIT_URL ?? process.env.INBUCKET_URL ?? process.env.SUPABASE_INBUCKET_URL;
+  if (!SUPABASE_DB_URL || !anonKey || !serviceKey || !mailUrl) {
     throw new Error(
-      'SUPABASE_URL is set, so the tests target that stack: set SUPABASE_DB_URL, SUPABASE_ANON_KEY and ' +
-        'SUPABASE_SERVICE_ROLE_KEY too (`supabase status -o env` or `npm run status` print them).',
+      'SUPABASE_URL is set, so the tests target that stack: set SUPABASE_DB_URL, SUPABASE_ANON_KEY, ' +
+        'SUPABASE_SERVICE_ROLE_KEY and MAILPIT_URL too (`supabase status -o env` or `npm run status` print them).',
     );
   }
-  return { url: SUPABASE_URL, dbUrl: SUPABASE_DB_URL, anonKey, serviceKey };
+  return {
+    url: SUPABASE_URL,
+    dbUrl: SUPABASE_DB_URL,
+    anonKey,
+    serviceKey,
+    mailUrl,
+    jwtSecret: process.env.SUPABASE_JWT_SECRET,
+  };
 }
 
 /**
@@ -137,6 +165,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     target: TargetStack;
     stripe: StripeTarget;
+    mailProvider: MailProviderTarget;
     generatedTypes: string;
     exposedObjects: ExposedObject[];
     splinter: LintReport;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signUpUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
-import { join, personalOrg } from '../helpers/organizations.ts';
+import { acceptInvitation, join, personalOrg } from '../helpers/organizations.ts';
 
 /** Rules that span rows hold when requests race: one reference each, always an owner. */
 
@@ -57,9 +57,7 @@ describe('under concurrency', () => {
     );
 
     const results = await Promise.all([
-      ...invitees.map((invitee, i) =>
-        invitee.client.rpc('accept_invitation', { invitation_id: invitations[i].data?.id as string }),
-      ),
+      ...invitees.map((invitee, i) => acceptInvitation(invitee, invitations[i].data?.id as string)),
       owner.client.rpc('transfer_ownership', { org_id: orgId, new_owner_id: heir.user.id }),
       owner.client.rpc('leave_organization', { org_id: orgId }),
       heir.client.rpc('leave_organization', { org_id: orgId }),

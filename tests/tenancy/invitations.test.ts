@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
-import { join, personalOrg } from '../helpers/organizations.ts';
+import { join, knownSecret, personalOrg } from '../helpers/organizations.ts';
 
-/** Invitations: sent by admins, read and accepted by the confirmed holder of the address only. */
+/**
+ * Invitations: sent by admins, read by the confirmed holder of the address, and accepted by them
+ * with the secret the invitation's mail carries (tests/mail/invitations.test.ts follows the mail;
+ * here the secret is set through the database).
+ */
 
 describe('invitations', () => {
   let admin: TestUser;
@@ -31,11 +35,12 @@ describe('invitations', () => {
     const theirs = await stranger.client.from('invitations').select('id');
     expect(theirs.data).toEqual([]);
 
-    const wrongUser = await stranger.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    const accept = { invitation_id: invitation?.id as string, secret: await knownSecret(invitation?.id as string) };
+    const wrongUser = await stranger.client.rpc('accept_invitation', accept);
     expect(wrongUser.error).toMatchObject({ code: 'PT403', message: 'INVITATION_EMAIL_MISMATCH' });
-    const accepted = await invitee.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    const accepted = await invitee.client.rpc('accept_invitation', accept);
     expect(accepted.data).toMatchObject({ org_id: orgId, user_id: invitee.user.id, role: 'viewer' });
-    const again = await invitee.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    const again = await invitee.client.rpc('accept_invitation', accept);
     expect(again.error).toMatchObject({ code: 'PT409', message: 'INVITATION_ALREADY_USED' });
 
     const twice = await admin.client.rpc('invite_member', { org_id: orgId, email: invitee.email });
@@ -53,15 +58,19 @@ describe('invitations', () => {
       role: 'admin',
     });
 
+    const secret = await knownSecret(invitation?.id as string);
     const read = await taker.client.from('invitations').select('id');
     expect(read.data).toEqual([]);
-    const accept = await taker.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    const accept = await taker.client.rpc('accept_invitation', { invitation_id: invitation?.id as string, secret });
     expect(accept.error).toMatchObject({ code: 'PT403', message: 'EMAIL_NOT_CONFIRMED' });
 
     await adminSql`update auth.users set email_confirmed_at = now() where id = ${taker.user.id}`;
     const confirmedRead = await taker.client.from('invitations').select('id');
     expect(confirmedRead.data).toEqual([{ id: invitation?.id }]);
-    const confirmedAccept = await taker.client.rpc('accept_invitation', { invitation_id: invitation?.id as string });
+    const confirmedAccept = await taker.client.rpc('accept_invitation', {
+      invitation_id: invitation?.id as string,
+      secret,
+    });
     expect(confirmedAccept.data).toMatchObject({ org_id: orgId, user_id: taker.user.id, role: 'admin' });
   });
 
@@ -69,17 +78,42 @@ describe('invitations', () => {
     const late = await signUpUser('late');
     const { data: expiring } = await admin.client.rpc('invite_member', { org_id: orgId, email: late.email });
     await adminSql`update public.invitations set expires_at = now() - interval '1 minute' where id = ${expiring?.id as string}`;
-    const expired = await late.client.rpc('accept_invitation', { invitation_id: expiring?.id as string });
+    const expired = await late.client.rpc('accept_invitation', {
+      invitation_id: expiring?.id as string,
+      secret: await knownSecret(expiring?.id as string),
+    });
     expect(expired.error).toMatchObject({ code: 'PT410', message: 'INVITATION_EXPIRED' });
 
     const { data: second } = await admin.client.rpc('invite_member', { org_id: orgId, email: late.email });
     const revoked = await admin.client.rpc('revoke_invitation', { invitation_id: second?.id as string });
     expect(revoked.data).toMatchObject({ revoked_by: admin.user.id });
-    const refused = await late.client.rpc('accept_invitation', { invitation_id: second?.id as string });
+    const refused = await late.client.rpc('accept_invitation', {
+      invitation_id: second?.id as string,
+      secret: await knownSecret(second?.id as string),
+    });
     expect(refused.error).toMatchObject({ code: 'PT410', message: 'INVITATION_REVOKED' });
 
-    const unknown = await late.client.rpc('accept_invitation', { invitation_id: crypto.randomUUID() });
+    const unknown = await late.client.rpc('accept_invitation', { invitation_id: crypto.randomUUID(), secret: 'x' });
     expect(unknown.error).toMatchObject({ code: 'PT404', message: 'INVITATION_NOT_FOUND' });
+  });
+
+  it('are not accepted by their id alone: the secret from the mail is needed, and only its hash is kept', async () => {
+    const invitee = await signUpUser('nosecret');
+    const { data: invitation } = await admin.client.rpc('invite_member', { org_id: orgId, email: invitee.email });
+    const id = invitation?.id as string;
+    for (const secret of ['', 'guessed', crypto.randomUUID()]) {
+      const refused = await invitee.client.rpc('accept_invitation', { invitation_id: id, secret });
+      expect(refused.error).toMatchObject({ code: 'PT403', message: 'INVITATION_SECRET_INVALID' });
+    }
+    // What admins read of the invitation says nothing of the secret.
+    const { data: row } = await admin.client.from('invitations').select('*').eq('id', id).single();
+    expect(Object.keys(row ?? {}).filter((column) => /secret|token|hash/.test(column))).toEqual([]);
+    const [stored] = await adminSql<{ bytes: number }[]>`
+      select length(secret_hash) as bytes from private.invitation_secrets where invitation_id = ${id}`;
+    expect(stored.bytes).toBe(32);
+    const members =
+      await adminSql`select from public.memberships where org_id = ${orgId} and user_id = ${invitee.user.id}`;
+    expect(members).toHaveLength(0);
   });
 
   it('replace a pending invitation to the same address, and refuse bad input', async () => {

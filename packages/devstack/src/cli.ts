@@ -16,6 +16,11 @@ import { generateTypes } from './typegen.ts';
 const settings = {
   apiPort: Number(process.env.API_PORT ?? 54321),
   dbPort: Number(process.env.DB_PORT ?? 54322),
+  // The mail catcher: [inbucket]'s ports unless these say otherwise.
+  mailPorts:
+    process.env.MAIL_PORT || process.env.MAIL_SMTP_PORT
+      ? { http: Number(process.env.MAIL_PORT ?? 54324), smtp: Number(process.env.MAIL_SMTP_PORT ?? 54325) }
+      : undefined,
   databaseUrl: process.env.DATABASE_URL || undefined,
   stateDir: process.env.DEVSTACK_STATE_DIR ? path.resolve(process.env.DEVSTACK_STATE_DIR) : paths.state,
 };
@@ -55,6 +60,7 @@ WestWallet local stack is running (ready in ${seconds} s). Ctrl-C stops it.
   Storage        ${stack.apiUrl}/storage/v1
   Functions      ${stack.apiUrl}/functions/v1/<name>
   Database       ${stack.dbUrl}
+  Mailpit URL    ${stack.mailUrl}   (every email the stack sends lands here)
   Publishable    ${stack.keys.publishableKey}   (the anon key for supabase-js)
   Secret         ${stack.keys.secretKey}   (service_role: servers only)
   Demo login     ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}
@@ -65,20 +71,23 @@ WestWallet local stack is running (ready in ${seconds} s). Ctrl-C stops it.
 
 function status(): void {
   const running = readRunning(settings.stateDir);
-  if (!running?.ready || !running.apiUrl || !running.dbUrl || !running.keys) {
+  if (!running?.ready || !running.apiUrl || !running.dbUrl || !running.keys || !running.mailUrl) {
     console.error(
       running ? 'The local stack is still starting.' : 'No local stack is running: start one with `npm start`.',
     );
     process.exit(1);
   }
-  console.log(envLines({ apiUrl: running.apiUrl, dbUrl: running.dbUrl, keys: running.keys }).join('\n'));
+  console.log(
+    envLines({ apiUrl: running.apiUrl, dbUrl: running.dbUrl, keys: running.keys, mailUrl: running.mailUrl }).join('\n'),
+  );
 }
 
 /** Rebuilds the database from migrations and seed: the running stack's, or the stopped one's. */
 async function dbReset(): Promise<void> {
   const log = createLog('db:reset');
   const running = readRunning(settings.stateDir);
-  if (running?.dbUrl) return resetDatabase({ url: running.dbUrl, log, projectUrl: running.apiUrl });
+  if (running?.dbUrl)
+    return resetDatabase({ url: running.dbUrl, log, projectUrl: running.apiUrl, secretKey: running.keys?.secretKey });
   if (running) throw new Error('The local stack is still starting; run db:reset when it is ready.');
   if (settings.databaseUrl) return resetDatabase({ url: settings.databaseUrl, log });
   claim(settings.stateDir);

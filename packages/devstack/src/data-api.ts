@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { App, setExperimental } from '@supabase/lite';
+import { App, SmtpEmailDriver, setExperimental } from '@supabase/lite';
 import type postgres from 'postgres';
 import type { StackKeys } from './keys.ts';
 import {
+  AuthMailer,
   connectLite,
   FilesystemStorageAdapter,
   holdErrorsOfQuietRequests,
@@ -14,6 +15,8 @@ import type { ProjectConfig } from './project-config.ts';
 
 export interface DataApi {
   fetch(request: Request, peerAddress: string | null): Promise<Response>;
+  /** Delivers a mail as lite's Auth does (its email driver), for the Auth front's invitations. */
+  sendEmail(mail: { to: string; subject: string; text: string; html: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface DataApiOptions {
   config: ProjectConfig;
   storageDir: string;
   log: Log;
+  /** Where Auth's emails go (the stack's catcher), and the API URL their links point at. */
+  authMail: { smtpHost: string; smtpPort: number; apiUrl: string };
   /** Print what lite logs while serving a request only when the request fails with a 5xx. */
   quiet?: boolean;
 }
@@ -34,7 +39,7 @@ export interface DataApiOptions {
  * its Postgres driver, with the mends of ./lite/index.ts that make it answer as the platform does.
  */
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
-  const { dbUrl, sql, keys, config, storageDir, log, quiet = false } = options;
+  const { dbUrl, sql, keys, config, storageDir, authMail, log, quiet = false } = options;
   setExperimental('storage', true);
   if (quiet) holdErrorsOfQuietRequests();
   const lite = await connectLite(dbUrl);
@@ -53,11 +58,24 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
     options: { server: { admin: false, disableStudio: true } },
   });
   app._storageAdapter = new FilesystemStorageAdapter(path.resolve(storageDir));
+  app._mailer = new AuthMailer({
+    driver: new SmtpEmailDriver({
+      host: authMail.smtpHost,
+      port: authMail.smtpPort,
+      from: { name: config.inbucket.senderName, address: config.inbucket.adminEmail },
+      requireTls: false,
+    }),
+    apiUrl: authMail.apiUrl,
+    siteUrl: config.auth.site_url ?? 'http://127.0.0.1:3000',
+    templates: config.authTemplates,
+    sql,
+  });
   await app.init();
   const reloads = await reloadSchemaOnNotify(sql, lite.connection, log);
 
   return {
     fetch: (request, peerAddress) => serveRequest(() => app.fetch(request, { peerAddress }), { quiet }),
+    sendEmail: (mail) => app.drivers.email.send(mail),
     close: async () => {
       await reloads.close();
       await lite.close();

@@ -1,9 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { AuthFront } from './auth/index.ts';
 import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
-import { checkRequestLimits, isStoragePath, mendTooManyValues, serveStorage } from './lite/index.ts';
+import {
+  checkRequestLimits,
+  isStoragePath,
+  mendTooManyValues,
+  refuseUntrustedToken,
+  serveStorage,
+} from './lite/index.ts';
 import type { Log } from './log.ts';
+import { REALTIME_PREFIX, type Realtime } from './realtime/index.ts';
 
 export interface Gateway {
   url: string;
@@ -22,7 +30,9 @@ function isAnswer(value: Request | Response): value is Response {
 
 /**
  * The one address clients use, like the platform's API gateway: /functions/v1 goes to the Deno
- * runtime, everything else (/rest/v1, /auth/v1, /storage/v1) to the Data API, within the
+ * runtime, /realtime/v1 (WebSocket upgrades and its API) to the Realtime server, /auth/v1 to the
+ * Auth front (auth/index.ts, which hands lite what it serves as GoTrue does), everything else
+ * (/rest/v1, /storage/v1) to the Data API, only for tokens of the API's roles, within the
  * request limits lite lacks and with Storage's answers where lite's differ (lite/index.ts lists
  * both among lite's mends).
  */
@@ -30,20 +40,29 @@ export async function startGateway(options: {
   port: number;
   dataApi: DataApi;
   functions: FunctionsRuntime;
+  /** Auth beyond lite, in front of it for /auth/v1. */
+  auth: AuthFront;
   /** Signs the tokens of Storage's signed URLs. */
   jwtSecret: string;
+  /** /realtime/v1: its WebSocket upgrades and its HTTP API. */
+  realtime: Realtime;
   log: Log;
 }): Promise<Gateway> {
-  const { dataApi, functions, jwtSecret, log } = options;
+  const { dataApi, functions, auth, jwtSecret, realtime, log } = options;
   const handle = async (request: Request, peerAddress: string | null): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
+    if (pathname.startsWith(`${REALTIME_PREFIX}/api/`)) return realtime.fetch(request);
     const checked = await checkRequestLimits(request);
     if (isAnswer(checked)) return checked;
+    if (auth.handles(pathname)) return auth.serve(checked, peerAddress);
     const send = (mended: Request) => dataApi.fetch(mended, peerAddress);
-    if (isStoragePath(pathname)) return serveStorage(checked, { jwtSecret, send });
+    const storage = isStoragePath(pathname);
+    const untrusted = refuseUntrustedToken(checked, storage ? 'storage' : 'rest');
+    if (untrusted) return untrusted;
+    if (storage) return serveStorage(checked, { jwtSecret, send });
     return mendTooManyValues(checked, await send(checked));
   };
 
@@ -61,6 +80,9 @@ export async function startGateway(options: {
         );
       }
     },
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!realtime.upgrade(request, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

@@ -62,6 +62,11 @@ const parts: Part[] = [
     base: () => getAuthSchemaSql(true),
   },
   {
+    name: 'auth mfa',
+    missing: `select to_regclass('auth.mfa_factors') is null as missing`,
+    file: 'auth-mfa.sql',
+  },
+  {
     name: 'storage',
     missing: `select to_regclass('storage.objects') is null as missing`,
     file: 'storage.sql',

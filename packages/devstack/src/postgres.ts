@@ -85,7 +85,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'timezone=UTC'],
       ...['-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
-      ...(throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      // Realtime reads database broadcasts and Postgres Changes from the WAL, as the platform does.
+      ...['-c', 'wal_level=logical'],
+      // Logical decoding sends only flushed WAL; with synchronous_commit off the WAL writer
+      // flushes every wal_writer_delay (200 ms by default), which would delay every delivery.
+      ...(throwaway
+        ? [
+            '-c',
+            'fsync=off',
+            '-c',
+            'synchronous_commit=off',
+            '-c',
+            'full_page_writes=off',
+            '-c',
+            'wal_writer_delay=10ms',
+          ]
+        : []),
     ],
     onLog: remember,
     onError: (error) => remember(String(error)),

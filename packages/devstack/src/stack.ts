@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createAuthFront } from './auth/index.ts';
 import { type DataApi, startDataApi } from './data-api.ts';
 import { connect, databaseName, dropDatabase, prepareDatabase, recreateDatabase, withDatabase } from './database.ts';
 import { type FunctionsRuntime, startFunctions } from './functions.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { generateKeys, loadOrCreateKeys, type StackKeys } from './keys.ts';
 import { createLog } from './log.ts';
+import { type MailCatcher, startMailCatcher } from './mail/catcher.ts';
 import { workersNeeded } from './platform.ts';
 import { assertPortFree } from './ports.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 import { readProjectConfig } from './project-config.ts';
+import { type Realtime, startRealtime } from './realtime/index.ts';
 import { startCronWorker } from './workers/cron.ts';
 import { startNetWorker } from './workers/net.ts';
 
@@ -23,6 +26,8 @@ export interface StackOptions {
   stateDir: string;
   apiPort: number;
   dbPort: number;
+  /** The mail catcher's web/API and SMTP ports: `[inbucket]`'s for `dev`, 0 (free ports) for `test`. */
+  mailPorts?: { http: number; smtp: number };
   /** Use this Postgres server instead of starting the embedded one. */
   databaseUrl?: string;
   watchFunctions?: boolean;
@@ -35,6 +40,8 @@ export interface StackInfo {
   apiUrl: string;
   dbUrl: string;
   keys: StackKeys;
+  /** The mail catcher's page and Mailpit-compatible API (`supabase status`'s Mailpit URL). */
+  mailUrl: string;
 }
 
 export interface Stack extends StackInfo {
@@ -60,7 +67,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const dbUrl = await startDatabaseServer(options, stops, createLog('postgres', { quiet }));
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    await prepareDatabase({ url: dbUrl, log: createLog('migrations', { quiet }), projectUrl: apiUrl });
+    await prepareDatabase({
+      url: dbUrl,
+      log: createLog('migrations', { quiet }),
+      projectUrl: apiUrl,
+      secretKey: keys.secretKey,
+    });
 
     // No array types to fetch on each (re)connection: postgres.js 3.4 leaves that query's failure
     // unhandled, which ends the process when a connection is killed while it runs.
@@ -68,12 +80,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => sql.end({ timeout: 5 }));
 
     const config = readProjectConfig();
+    const mail: MailCatcher = await startMailCatcher({
+      httpPort: options.mailPorts?.http ?? (options.kind === 'dev' ? config.inbucket.port : 0),
+      smtpPort: options.mailPorts?.smtp ?? (options.kind === 'dev' ? config.inbucket.smtpPort : 0),
+      log: createLog('mail', { quiet }),
+    });
+    stops.push(() => mail.close());
     const dataApi: DataApi = await startDataApi({
       dbUrl,
       sql,
       keys,
       config,
       storageDir: path.join(options.stateDir, 'storage'),
+      authMail: { smtpHost: mail.smtpHost, smtpPort: mail.smtpPort, apiUrl },
       log: createLog('api', { quiet }),
       quiet,
     });
@@ -81,6 +100,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const functions: FunctionsRuntime = await startFunctions({
       env: {
+        // The app's own mail (mail-send) goes to the catcher unless the caller names a provider.
+        MAIL_SMTP_HOST: mail.smtpHost,
+        MAIL_SMTP_PORT: String(mail.smtpPort),
         ...options.functionsEnv,
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.publishableKey,
@@ -97,11 +119,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => functions.stop());
 
+    const realtime: Realtime = await startRealtime({ dbUrl, keys, log: createLog('realtime', { quiet }) });
+    stops.push(() => realtime.close());
+
     const gateway: Gateway = await startGateway({
       port: options.apiPort,
       dataApi,
       functions,
+      auth: createAuthFront({
+        sql,
+        keys,
+        auth: config.auth,
+        rateLimits: config.authRateLimit,
+        sendEmail: dataApi.sendEmail,
+        send: (request) => dataApi.fetch(request, null),
+      }),
       jwtSecret: keys.jwtSecret,
+      realtime,
       log,
     });
     stops.push(() => gateway.close());
@@ -116,7 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stops.push(() => net.stop());
     }
 
-    return { apiUrl: gateway.url, dbUrl, keys, stop };
+    return { apiUrl: gateway.url, dbUrl, keys, mailUrl: mail.url, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -85,10 +85,15 @@ export function envLines(info: StackInfo): string[] {
     ['ANON_KEY', info.keys.publishableKey],
     ['SERVICE_ROLE_KEY', info.keys.secretKey],
     ['JWT_SECRET', info.keys.jwtSecret],
+    // `supabase status -o env` names the catcher both ways (Inbucket before CLI 2.x, Mailpit since).
+    ['INBUCKET_URL', info.mailUrl],
+    ['MAILPIT_URL', info.mailUrl],
     ['SUPABASE_URL', info.apiUrl],
     ['SUPABASE_DB_URL', info.dbUrl],
     ['SUPABASE_ANON_KEY', info.keys.publishableKey],
     ['SUPABASE_SERVICE_ROLE_KEY', info.keys.secretKey],
+    // The tests forge tokens the API must refuse (tests/auth/tokens.test.ts).
+    ['SUPABASE_JWT_SECRET', info.keys.jwtSecret],
   ];
   return entries.map(([key, value]) => `${key}="${value}"`);
 }

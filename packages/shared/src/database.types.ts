@@ -870,6 +870,83 @@ export type Database = {
           },
         ]
       }
+      jobs: {
+        Row: {
+          attempts: number
+          created_at: string
+          finished_at: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          last_error_code: string | null
+          last_error_message: string | null
+          max_attempts: number
+          org_id: string
+          params: NonNullable<Json>
+          priority: Database["public"]["Enums"]["job_priority"]
+          progress: number
+          progress_message: string | null
+          requested_by: string | null
+          result: Json | null
+          run_after: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["job_status"]
+          updated_at: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          finished_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind: string
+          last_error_code?: string | null
+          last_error_message?: string | null
+          max_attempts: number
+          org_id: string
+          params?: NonNullable<Json>
+          priority?: Database["public"]["Enums"]["job_priority"]
+          progress?: number
+          progress_message?: string | null
+          requested_by?: string | null
+          result?: Json | null
+          run_after?: string
+          started_at?: string | null
+          status?: Database["public"]["Enums"]["job_status"]
+          updated_at?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          finished_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind?: string
+          last_error_code?: string | null
+          last_error_message?: string | null
+          max_attempts?: number
+          org_id?: string
+          params?: NonNullable<Json>
+          priority?: Database["public"]["Enums"]["job_priority"]
+          progress?: number
+          progress_message?: string | null
+          requested_by?: string | null
+          result?: Json | null
+          run_after?: string
+          started_at?: string | null
+          status?: Database["public"]["Enums"]["job_status"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "jobs_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       maintenance_logs: {
         Row: {
           base_cost_minor: number | null
@@ -1104,6 +1181,7 @@ export type Database = {
           kind: Database["public"]["Enums"]["org_kind"]
           locale: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa: boolean
           time_zone: string
           trash_retention_days: number
           updated_at: string
@@ -1116,6 +1194,7 @@ export type Database = {
           kind?: Database["public"]["Enums"]["org_kind"]
           locale?: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa?: boolean
           time_zone?: string
           trash_retention_days?: number
           updated_at?: string
@@ -1128,6 +1207,7 @@ export type Database = {
           kind?: Database["public"]["Enums"]["org_kind"]
           locale?: Database["public"]["Enums"]["locale"]
           name?: string
+          require_mfa?: boolean
           time_zone?: string
           trash_retention_days?: number
           updated_at?: string
@@ -2319,7 +2399,7 @@ export type Database = {
     }
     Functions: {
       accept_invitation: {
-        Args: { invitation_id: string }
+        Args: { invitation_id: string; secret: string }
         Returns: {
           created_at: string
           id: string
@@ -2375,6 +2455,37 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      cancel_job: {
+        Args: { job_id: string }
+        Returns: {
+          attempts: number
+          created_at: string
+          finished_at: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          last_error_code: string | null
+          last_error_message: string | null
+          max_attempts: number
+          org_id: string
+          params: NonNullable<Json>
+          priority: Database["public"]["Enums"]["job_priority"]
+          progress: number
+          progress_message: string | null
+          requested_by: string | null
+          result: Json | null
+          run_after: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["job_status"]
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "jobs"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       complete_maintenance_task: {
         Args: {
           cost_minor?: number
@@ -2411,6 +2522,7 @@ export type Database = {
           kind: Database["public"]["Enums"]["org_kind"]
           locale: Database["public"]["Enums"]["locale"]
           name: string
+          require_mfa: boolean
           time_zone: string
           trash_retention_days: number
           updated_at: string
@@ -2465,6 +2577,42 @@ export type Database = {
           to: "maintenance_tasks"
           isOneToOne: false
           isSetofReturn: true
+        }
+      }
+      enqueue_job: {
+        Args: {
+          idempotency_key?: string
+          kind: string
+          org_id: string
+          params?: Json
+        }
+        Returns: {
+          attempts: number
+          created_at: string
+          finished_at: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          last_error_code: string | null
+          last_error_message: string | null
+          max_attempts: number
+          org_id: string
+          params: NonNullable<Json>
+          priority: Database["public"]["Enums"]["job_priority"]
+          progress: number
+          progress_message: string | null
+          requested_by: string | null
+          result: Json | null
+          run_after: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["job_status"]
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "jobs"
+          isOneToOne: true
+          isSetofReturn: false
         }
       }
       expense_stats: { Args: { org_id: string; year: number }; Returns: Json }
@@ -3003,6 +3151,14 @@ export type Database = {
         | "income"
         | "liability"
         | "other"
+      job_priority: "interactive" | "scheduled"
+      job_status:
+        | "queued"
+        | "running"
+        | "succeeded"
+        | "failed"
+        | "canceled"
+        | "dead"
       locale: "sv" | "nb" | "da" | "fi" | "de" | "en"
       notice_period_unit: "days" | "weeks" | "months"
       org_kind: "household" | "family" | "association" | "company"
@@ -3206,6 +3362,15 @@ export const Constants = {
         "income",
         "liability",
         "other",
+      ],
+      job_priority: ["interactive", "scheduled"],
+      job_status: [
+        "queued",
+        "running",
+        "succeeded",
+        "failed",
+        "canceled",
+        "dead",
       ],
       locale: ["sv", "nb", "da", "fi", "de", "en"],
       notice_period_unit: ["days", "weeks", "months"],

@@ -16,6 +16,8 @@ export const errorCodes = {
   UNAUTHORIZED: 401,
   /** The path names no edge function. */
   FUNCTION_NOT_FOUND: 404,
+  /** The path names no endpoint of the local stack's Realtime API (`/realtime/v1/api/...`). */
+  ROUTE_NOT_FOUND: 404,
   /** The function does not answer this HTTP method. */
   METHOD_NOT_ALLOWED: 405,
   /** Something failed on our side; the details are in the server log, not the response. */
@@ -50,6 +52,8 @@ export const errorCodes = {
   NOT_A_MEMBER: 403,
   /** The caller's role in the organization does not allow this (details name the role needed). */
   ROLE_FORBIDDEN: 403,
+  /** The organization requires two-factor sign-in and the caller's session has not verified a second factor (aal2). */
+  MFA_REQUIRED: 403,
   /** The change would leave the organization without an owner; transfer ownership first. */
   LAST_OWNER: 409,
   /** The user named is not a member of the organization. */
@@ -68,6 +72,8 @@ export const errorCodes = {
   INVITATION_EMAIL_MISMATCH: 403,
   /** The signed-in user's email is not confirmed yet, so it cannot prove an invitation is theirs. */
   EMAIL_NOT_CONFIRMED: 403,
+  /** The secret given with the invitation is not the one its email carried (or none was given): open the link from the email. */
+  INVITATION_SECRET_INVALID: 403,
   /** A profile's preferences do not match the shared preferences schema; details list the paths. */
   PREFERENCES_INVALID: 400,
 
@@ -167,6 +173,26 @@ export const errorCodes = {
   WARRANTY_PERIOD_INVALID: 400,
   /** A maintenance task repeats every 1 to 120 months or 1 to 3660 days, or not at all; not both. */
   MAINTENANCE_INTERVAL_INVALID: 400,
+  // Background jobs (docs/jobs.md); the codes a job ends with are its last_error_code
+  /** No job kind has this name. */
+  JOB_KIND_UNKNOWN: 400,
+  /** The job's parameters do not fit its kind; details say how. The job fails without retrying. */
+  JOB_PARAMS_INVALID: 400,
+  /** No job with this id in an organization of the caller. */
+  JOB_NOT_FOUND: 404,
+  /** Only a dead, failed or canceled job can be retried. */
+  JOB_NOT_RETRYABLE: 409,
+  /** A step of the job failed; the job is retried after a backoff. */
+  JOB_STEP_FAILED: 500,
+  /** A step ran past its time limit and was abandoned; it runs again from the last checkpoint. */
+  JOB_STEP_TIMEOUT: 504,
+  /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
+  JOB_STALLED: 504,
+  // Mail: the outbox and its sender
+  /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
+  MAIL_NOT_FOUND: 404,
+  /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
+  MAIL_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -23,6 +23,11 @@ begin
     raise sqlstate 'PT403' using message = 'ROLE_FORBIDDEN',
       detail = format('This needs the %s role; you are %s.', min_role, caller_role);
   end if;
+  if not private.session_is_aal2()
+    and exists (select from public.organizations o where o.id = require_org_role.org_id and o.require_mfa) then
+    raise sqlstate 'PT403' using message = 'MFA_REQUIRED',
+      detail = 'This organization requires two-factor sign-in: verify your second factor first.';
+  end if;
   return caller_role;
 end;
 $$;

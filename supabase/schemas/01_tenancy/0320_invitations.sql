@@ -30,3 +30,15 @@ create policy "admins and the confirmed invitee read an invitation" on public.in
     org_id = any ((select private.org_ids_with_role('admin'))::uuid[])
     or email = (select private.confirmed_email())
   );
+
+-- The secret an invitation's link carries, as its SHA-256 only: the secret itself goes out in the
+-- mail (private.mail_outbox holds it until sent). Apart from the invitations admins read.
+create table private.invitation_secrets (
+  invitation_id uuid primary key references public.invitations (id) on delete cascade,
+  secret_hash bytea not null check (length(secret_hash) = 32)
+);
+
+comment on table private.invitation_secrets is
+  'SHA-256 of the single-use secret mailed with each invitation; accept_invitation() needs the secret.';
+
+alter table private.invitation_secrets enable row level security;

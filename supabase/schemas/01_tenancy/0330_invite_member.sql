@@ -8,6 +8,8 @@ declare
   caller_role public.org_role := private.require_org_role(org_id, 'admin');
   address text := lower(btrim(email));
   created public.invitations;
+  secret text := encode(extensions.gen_random_bytes(32), 'hex');
+  organization public.organizations;
 begin
   if address is null or address !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'email: not an email address';
@@ -31,6 +33,24 @@ begin
   insert into public.invitations (org_id, email, role, invited_by, expires_at)
   values (org_id, address, role, auth.uid(), now() + valid_for)
   returning * into created;
+  -- The invitee gets the secret by mail, in the same transaction: no invitation without its mail.
+  insert into private.invitation_secrets (invitation_id, secret_hash)
+  values (created.id, sha256(convert_to(secret, 'UTF8')));
+  select * into organization from public.organizations o where o.id = invite_member.org_id;
+  perform private.enqueue_mail(
+    'invitation',
+    address,
+    organization.locale,
+    jsonb_build_object(
+      'invitation_id', created.id,
+      'secret', secret,
+      'organization', organization.name,
+      'inviter', coalesce((select p.display_name from public.profiles p where p.user_id = auth.uid()), ''),
+      'role', created.role,
+      'expires_at', created.expires_at
+    ),
+    created.org_id
+  );
   return created;
 end;
 $$;
@@ -51,6 +71,6 @@ as $$
 $$;
 
 comment on function public.invite_member is
-  'Admins invite an email with a role (owners only invite owners); a new invitation replaces a pending one to the same address.';
+  'Admins invite an email with a role (owners only invite owners); the invitee is mailed a link with a single-use secret. A new invitation replaces a pending one to the same address.';
 
 grant execute on function public.invite_member(uuid, text, public.org_role, interval) to authenticated;

@@ -1,4 +1,7 @@
-create or replace function private.accept_invitation(invitation_id uuid)
+-- The invitee accepts with the secret from the invitation's mail while signed in with the
+-- invited address, confirmed: the invitation's id alone (which admins see) is not enough, nor is
+-- an account someone opened with the address without proving they hold it.
+create or replace function private.accept_invitation(invitation_id uuid, secret text)
 returns public.memberships
 language plpgsql
 security definer
@@ -19,6 +22,14 @@ begin
   select * into invitation from public.invitations i where i.id = invitation_id;
   if invitation.id is null then
     raise sqlstate 'PT404' using message = 'INVITATION_NOT_FOUND', detail = 'No such invitation.';
+  end if;
+  -- The secret first, so that without it nothing is learnt about the invitation.
+  if secret is null or not exists (
+    select from private.invitation_secrets s
+    where s.invitation_id = accept_invitation.invitation_id and s.secret_hash = sha256(convert_to(secret, 'UTF8'))
+  ) then
+    raise sqlstate 'PT403' using message = 'INVITATION_SECRET_INVALID',
+      detail = 'Open the link from the invitation email: it carries the secret this needs.';
   end if;
   perform private.lock_organization(invitation.org_id);
   select * into invitation from public.invitations i where i.id = invitation_id for update;
@@ -43,17 +54,17 @@ begin
 end;
 $$;
 
-grant execute on function private.accept_invitation(uuid) to authenticated;
+grant execute on function private.accept_invitation(uuid, text) to authenticated;
 
-create function public.accept_invitation(invitation_id uuid)
+create function public.accept_invitation(invitation_id uuid, secret text)
 returns public.memberships
 language sql
 set search_path = ''
 as $$
-  select * from private.accept_invitation(invitation_id);
+  select * from private.accept_invitation(invitation_id, secret);
 $$;
 
-grant execute on function public.accept_invitation(uuid) to authenticated;
+grant execute on function public.accept_invitation(uuid, text) to authenticated;
 
 comment on function public.accept_invitation is
-  'The invited user, signed in with the invited email once confirmed, joins the organization with the invitation''s role.';
+  'The invited user, signed in with the invited email once confirmed, joins with the invitation''s role, given the secret from the invitation''s mail.';

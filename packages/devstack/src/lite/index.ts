@@ -8,12 +8,14 @@
  * The rest of the stack reaches lite's mends only through this module.
  */
 
+export { AuthMailer } from './auth-mailer.ts';
 export { connectLite } from './connection.ts';
 export { holdErrorsOfQuietRequests, serveRequest } from './request-failures.ts';
 export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
 export { reloadSchemaOnNotify } from './schema-reload.ts';
 export { isStoragePath, serveStorage } from './storage.ts';
 export { FilesystemStorageAdapter } from './storage-adapter.ts';
+export { refuseUntrustedToken } from './token-claims.ts';
 
 /** The version of lite every mend was last checked against; packages/devstack/package.json pins it. */
 export const checkedAgainst = '0.10.0';
@@ -115,6 +117,14 @@ export const mends: Mend[] = [
     test: 'tests/tenancy/sign-up.test.ts › gets a profile and a personal household they own, in the locale they signed up with',
     recheck: "getAuthSchemaSql(true)'s auth.users; drop the trigger and sign up with metadata",
   },
+  {
+    lite: 'renders Auth email templates by replacing `{{ .Name }}` only (no `if`/`else`/`eq`, no `.Data.x`), passes no user metadata as `.Data`, and builds `{{ .ConfirmationURL }}` on site_url (the app)',
+    platform:
+      "GoTrue renders subjects and bodies as Go templates with the user's metadata as `.Data`, and links to its verify endpoint on the API URL",
+    where: ['src/lite/auth-mailer.ts', 'src/lite/go-template.ts', 'src/data-api.ts'],
+    test: 'tests/mail/auth-emails.test.ts › confirms a sign-up by the link in the mail, in the language the user signed up with',
+    recheck: "App's `_mailer` option and the Mailer interface; whether lite's renderer evaluates `if`/`eq` and `.Data`",
+  },
   // Request limits at the gateway (request-limits.ts)
   {
     lite: 'has no body size limit: a 10 MB write fails inside it',
@@ -151,6 +161,68 @@ export const mends: Mend[] = [
     where: ['src/lite/request-limits.ts'],
     test: 'tests/stack/bad-input.test.ts › a sign-up with a 300-character email',
     recheck: "lite's email validation and auth.users column sizes",
+  },
+  // Tokens at the gateway (token-claims.ts)
+  {
+    lite: 'sets whatever role a verified token names (a token naming `postgres` runs as the superuser) and accepts tokens without `exp`',
+    platform:
+      "PostgREST's authenticator becomes only anon, authenticated or service_role (401 42501 otherwise); locally a token without exp is refused (401 PGRST303)",
+    where: ['src/lite/token-claims.ts'],
+    test: 'tests/auth/tokens.test.ts › refuses a token naming postgres or any role but anon, authenticated and service_role',
+    recheck: 'how lite verifies a bearer JWT for /rest/v1 and /storage/v1 (its `go` helper), and which roles it sets',
+  },
+  // Auth at the gateway (src/auth/, in front of lite for /auth/v1)
+  {
+    lite: 'has no admin API (/admin/users, /invite, /admin/generate_link): 404',
+    platform: "GoTrue's admin API for the secret key, 403 not_admin for any other caller",
+    where: ['src/auth/admin.ts', 'src/auth/users.ts'],
+    test: 'tests/auth/admin.test.ts › creates, reads, updates, lists and deletes users with the secret key',
+    recheck: 'whether lite serves /auth/v1/admin/* now (STATUS.md, Auth API: Planned)',
+  },
+  {
+    lite: 'verifies only signup, magiclink, recovery, email_change and reauthentication codes',
+    platform: "GoTrue's invite and email types verify too (locally mapped to lite's magiclink, which finds both codes)",
+    where: ['src/auth/index.ts'],
+    test: 'tests/auth/admin.test.ts › generates magic link, recovery and invite links whose codes sign the user in',
+    recheck: "lite's verify types (`Pg`) and getTokenColumnsForType",
+  },
+  {
+    lite: 'has no MFA (/factors answers 404, a JSON parse error in supabase-js) and no auth.mfa_* tables',
+    platform: "GoTrue's TOTP factors: enroll with QR code, challenge, verify (aal2), unenroll, factors in the user",
+    where: ['src/auth/mfa.ts', 'sql/platform/auth-mfa.sql'],
+    test: 'tests/auth/mfa.test.ts › enrolls a factor with a QR code, verifies a code, and raises the session to aal2',
+    recheck: 'whether lite serves /auth/v1/factors now (STATUS.md, mfa.*)',
+  },
+  {
+    lite: 'signs access tokens with sub, aud, role, email and session_id only; records no user agent or IP on a session',
+    platform:
+      "GoTrue's tokens carry aal, amr, app_metadata, user_metadata, is_anonymous; sessions keep user agent and IP",
+    where: ['src/auth/sessions.ts'],
+    test: 'tests/auth/sessions.test.ts › records each session with its user agent, IP and times',
+    recheck: "the claims of lite's access tokens (its `Fc` signer) and its createSession",
+  },
+  {
+    lite: 'answers a rotated refresh token with the current one however late',
+    platform:
+      'only within refresh_token_reuse_interval; later reuse revokes the session (400 refresh_token_already_used)',
+    where: ['src/auth/sessions.ts'],
+    test: 'tests/auth/sessions.test.ts › rotate; an old one works only within the reuse interval, and a later reuse revokes the session',
+    recheck: "lite's refreshWithRevokedToken",
+  },
+  {
+    lite: 'enforces no [auth.rate_limit] (lite has no such setting)',
+    platform:
+      "GoTrue's per-client buckets (burst 30) answering 429 over_request_rate_limit / over_email_send_rate_limit",
+    where: ['src/auth/rate-limits.ts'],
+    test: 'tests/auth/rate-limits.test.ts › answers sign-ups beyond the limit with 429 over_request_rate_limit',
+    recheck: 'whether lite takes rate limits in its auth config',
+  },
+  {
+    lite: 'answers a sign-up of a registered address with 429 over_email_send_rate_limit while confirmations are on',
+    platform: 'GoTrue answers as for a new address (an obfuscated user), so sign-up tells no one who is registered',
+    where: ['src/auth/index.ts'],
+    test: 'tests/auth/sign-up-privacy.test.ts › answers a sign-up of a registered address as of a new one',
+    recheck: "lite's signUp for an existing email",
   },
   // Storage at the gateway (storage.ts)
   {

@@ -71,7 +71,7 @@ export async function assembleZip(
   const path = `${jobFolder(ctx)}/${fileName}`;
   const chunks = zipChunks(entries, (e, p) => ctx.storage.download(exportsBucket, partPath(ctx, e, p)));
   const size = zipLength(entries);
-  await ctx.storage.upload(exportsBucket, path, streamOf(chunks), { contentType, size });
+  await ctx.storage.upload(exportsBucket, path, streamOf(chunks), { contentType });
   return { path, size };
 }
 

@@ -1,43 +1,33 @@
-import type { z } from 'zod';
+import type { ErrorCode } from '@westwallet/shared';
 import type postgres from 'postgres';
+import type { z } from 'zod';
+import type { StepStorage } from './storage.ts';
 
-/**
- * The contract between the jobs runner (branch `jobs`, which owns this folder) and the kinds it
- * runs (/work/notes/jobs-contract.md). The exports branch carries this copy so its kinds type-check;
- * the lead reconciles it with the runner's at merge.
- */
-
-/**
- * How a step writes and reads Storage objects (the runner implements it with the Storage REST API
- * and the secret key, which bypasses storage policies). The exports branch needs these four.
- */
-export interface StepStorage {
-  /** Creates or overwrites `path` (so a step that runs again writes the same object again). */
-  upload(
-    bucket: string,
-    path: string,
-    body: Uint8Array | ReadableStream<Uint8Array>,
-    options?: { contentType?: string; size?: number },
-  ): Promise<void>;
-  download(bucket: string, path: string): Promise<Uint8Array>;
-  remove(bucket: string, paths: string[]): Promise<void>;
-}
+/** The organization roles, lowest first (public.org_role). */
+export type OrgRole = 'viewer' | 'member' | 'admin' | 'owner';
 
 /** What a step may use. */
 export interface StepContext {
   jobId: string;
   orgId: string;
-  /** The auth user id of who asked; null for scheduled jobs. */
+  /** The auth user who asked; null for scheduled jobs and deleted users. */
   requestedBy: string | null;
-  /** Direct connection (_shared/db.ts): bypasses RLS, always filter by orgId. */
+  /** 1 on the first run; each retry, and each recovery from a worker that died, counts one more. */
+  attempt: number;
+  /** Direct connection (_shared/db.ts): bypasses row-level security, so always filter by orgId. */
   sql: postgres.Sql;
+  /** Storage with the secret key (storage.ts): write results under `${orgId}/...` by deterministic names. */
   storage: StepStorage;
-  /** Stop early and checkpoint when this says time is short (about 2 s CPU budget per step). */
+  /**
+   * How long this step may still run: stop early and return a checkpoint when it gets short. A
+   * step has about 1.5 s (the platform gives an invocation about 2 s of CPU), less when the
+   * invocation's wall-clock budget ends sooner.
+   */
   deadline: { remainingMs(): number };
 }
 
 export interface StepResult<S, R> {
-  /** The checkpoint to resume from; persisted before the next step runs. Must be JSON. */
+  /** The checkpoint to resume from; saved before the next step runs. Must be JSON. */
   state: S;
   progress: { fraction: number; message: string };
   /** Set on the last step: the job succeeds with this JSON result (counts, a Storage path). */
@@ -45,11 +35,16 @@ export interface StepResult<S, R> {
 }
 
 export interface JobKind<P, S, R> {
-  /** e.g. 'export.csv' */
+  /** e.g. 'export.csv'; also a row of private.job_kinds (supabase/schemas/10_jobs/0030_job_kinds.sql). */
   name: string;
-  /** Minimum organization role to enqueue: 'viewer' | 'member' | 'admin' | 'owner'. */
-  role: string;
+  /** Minimum organization role to enqueue; private.job_kinds says the same, and is what enqueue_job checks. */
+  role: OrgRole;
   params: z.ZodType<P>;
+  /**
+   * How long one step may run before the worker gives it up as a platform would kill it (default
+   * 20 s): its message reappears after the lease and the step runs again from the last checkpoint.
+   */
+  stepTimeoutMs?: number;
   initialState(params: P): S;
   /**
    * One step of work that fits a function invocation. It must be idempotent per state: if the
@@ -58,4 +53,26 @@ export interface JobKind<P, S, R> {
    * name, upsert by key).
    */
   step(ctx: StepContext, params: P, state: S): Promise<StepResult<S, R>>;
+}
+
+/** A kind as the registry holds it, its types erased. */
+export type RegisteredKind = JobKind<unknown, unknown, unknown>;
+
+/** Declares a kind with its types checked, for the registry in kinds.ts. */
+export function defineKind<P, S, R>(kind: JobKind<P, S, R>): RegisteredKind {
+  return kind as unknown as RegisteredKind;
+}
+
+/**
+ * Thrown by a step for an error that retrying cannot fix (bad data, a missing record): the job
+ * ends `failed` with this code at once. Any other error is retried after a backoff.
+ */
+export class JobFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
 }

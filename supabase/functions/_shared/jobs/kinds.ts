@@ -1,0 +1,12 @@
+import { exportKinds } from '../exports/kinds.ts';
+import type { RegisteredKind } from './kind.ts';
+import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
+import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
+
+/**
+ * Every job kind the worker runs, by name. A new kind is added here and as a row of
+ * private.job_kinds (supabase/schemas/10_jobs/0030_job_kinds.sql), which enqueue_job checks.
+ */
+export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
+  [diagnosticsProbe, rebuildTotals, ...exportKinds].map((kind) => [kind.name, kind]),
+);
