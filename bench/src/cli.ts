@@ -3,6 +3,7 @@ import { connect } from '@westwallet/devstack/database';
 import type postgres from 'postgres';
 import { runApi } from './api.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
+import { runExports } from './exports.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
 import { runRealtime } from './realtime.ts';
@@ -21,6 +22,7 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(options: BenchOptions): Promise<void> {
   if (options.api) return runApi(options, log);
+  if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);

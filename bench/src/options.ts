@@ -23,6 +23,8 @@ export interface BenchOptions {
   api: boolean;
   /** With --api: profile the stack's process during this scenario (its key). */
   profile?: string;
+  /** Run the CSV, Excel and backup exports of the company step by step (bench/src/exports.ts). */
+  exports: boolean;
   /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
   realtime: boolean;
 }
@@ -38,6 +40,8 @@ export const USAGE = `npm run bench [-- options]
   --api                       time the app's requests end to end through the local stack with
                               supabase-js, beside their database time (${API.companyTransactions} transactions)
   --profile KEY               with --api: profile the stack's process during scenario KEY
+  --exports                   the CSV, Excel and backup exports of the company, step by step, through
+                              the local stack's Storage (CPU and memory per step)
   --realtime                  database broadcasts through the local Realtime server: latency at
                               100 subscribers, throughput with 1,000 connections on 20 topics
   --households N              households to load (${FULL.households})
@@ -57,6 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       api: { type: 'boolean', default: false },
+      exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
@@ -102,6 +107,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       (values.quick ? 'westwallet_bench_quick' : values.api ? 'westwallet_bench_api' : 'westwallet_bench'),
     outDir: values.out ?? 'bench/results',
     api: values.api,
+    exports: values.exports,
     profile: values.profile,
     realtime: values.realtime,
   };

@@ -1,4 +1,3 @@
-import { StorageClient } from '@supabase/storage-js';
 import { AppError } from '@westwallet/shared';
 import { z } from 'zod';
 import { hasSecretKey } from '../_shared/auth.ts';
@@ -7,6 +6,7 @@ import { endpoint, json } from '../_shared/http.ts';
 import { Budget } from '../_shared/jobs/budget.ts';
 import { jobKinds } from '../_shared/jobs/kinds.ts';
 import { runJobs } from '../_shared/jobs/runner.ts';
+import { restStorage, type StepStorage } from '../_shared/jobs/storage.ts';
 
 /** Well under the hosted wall-clock limit (150 s on the free plan), and the 2 s of CPU. */
 const DEFAULT_WALL_MS = 25_000;
@@ -17,11 +17,11 @@ const requestSchema = z.strictObject({
   budget_ms: z.int().min(100).max(DEFAULT_WALL_MS).optional(),
 });
 
-function storage(): StorageClient {
+function storage(): StepStorage {
   const url = Deno.env.get('SUPABASE_URL');
   const key = Deno.env.get('SUPABASE_SECRET_KEY') ?? Deno.env.get('SUPABASE_SERVICE_ROLE_KEY');
   if (!url || !key) throw new Error('SUPABASE_URL and the secret key must be set');
-  return new StorageClient(`${url}/storage/v1`, { apikey: key, authorization: `Bearer ${key}` });
+  return restStorage(url, key);
 }
 
 /**

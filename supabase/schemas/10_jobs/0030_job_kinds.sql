@@ -10,7 +10,17 @@ from (
      'can fail its first `fail_times` runs, sleep `step_ms` per step, or hang once at '
      '`hang_at_step` past the worker''s step limit; shows that retries, recovery and progress work.'),
     ('maintenance.rebuild_totals', 'admin'::public.org_role, 3, 30,
-     'Recomputes the organization''s statistics from its transactions (private.rebuild_monthly_totals).')
+     'Recomputes the organization''s statistics from its transactions (private.rebuild_monthly_totals).'),
+    ('export.csv', 'viewer'::public.org_role, 5, 10,
+     'Transactions as CSV, with the filters of search_transactions (docs/exports.md).'),
+    ('export.xlsx', 'viewer'::public.org_role, 5, 10,
+     'An Excel workbook: transactions, month-by-category summary, budgets, contracts, vehicles, warranties, insurances.'),
+    ('report.pdf', 'viewer'::public.org_role, 5, 10,
+     'A month or year report as PDF in the organization''s language.'),
+    ('export.backup', 'admin'::public.org_role, 5, 10,
+     'A full backup as ZIP: manifest, NDJSON per table, CSVs and every attachment''s file.'),
+    ('export.purge', 'owner'::public.org_role, 3, 60,
+     'Removes the organization''s export files past their retention (admin.expired_exports).')
 ) as k (name, role, max_attempts, retry_base_seconds, description);
 
 comment on view private.job_kinds is

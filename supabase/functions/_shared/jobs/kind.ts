@@ -1,7 +1,7 @@
-import type { StorageClient } from '@supabase/storage-js';
 import type { ErrorCode } from '@westwallet/shared';
 import type postgres from 'postgres';
 import type { z } from 'zod';
+import type { StepStorage } from './storage.ts';
 
 /** The organization roles, lowest first (public.org_role). */
 export type OrgRole = 'viewer' | 'member' | 'admin' | 'owner';
@@ -16,8 +16,8 @@ export interface StepContext {
   attempt: number;
   /** Direct connection (_shared/db.ts): bypasses row-level security, so always filter by orgId. */
   sql: postgres.Sql;
-  /** Storage with the secret key (storage-js): write results under `${orgId}/...` by deterministic names. */
-  storage: StorageClient;
+  /** Storage with the secret key (storage.ts): write results under `${orgId}/...` by deterministic names. */
+  storage: StepStorage;
   /**
    * How long this step may still run: stop early and return a checkpoint when it gets short. A
    * step has about 1.5 s (the platform gives an invocation about 2 s of CPU), less when the

@@ -1,3 +1,4 @@
+import { exportKinds } from '../exports/kinds.ts';
 import type { RegisteredKind } from './kind.ts';
 import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
 import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
@@ -7,5 +8,5 @@ import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
  * private.job_kinds (supabase/schemas/10_jobs/0030_job_kinds.sql), which enqueue_job checks.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
-  [diagnosticsProbe, rebuildTotals].map((kind) => [kind.name, kind]),
+  [diagnosticsProbe, rebuildTotals, ...exportKinds].map((kind) => [kind.name, kind]),
 );

@@ -1,9 +1,9 @@
-import type { StorageClient } from '@supabase/storage-js';
 import { type ErrorCode, errorCodes } from '@westwallet/shared';
 import type postgres from 'postgres';
 import { z } from 'zod';
 import type { Budget } from './budget.ts';
 import { JobFailure, type RegisteredKind, type StepContext } from './kind.ts';
+import type { StepStorage } from './storage.ts';
 
 /** A job as private.claim_job hands it over, with the lease that guards every later write. */
 interface ClaimedJob {
@@ -30,7 +30,7 @@ export type Outcome =
 
 export interface RunOptions {
   sql: postgres.Sql;
-  storage: StorageClient;
+  storage: StepStorage;
   kinds: ReadonlyMap<string, RegisteredKind>;
   budget: Budget;
 }

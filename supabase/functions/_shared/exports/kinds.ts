@@ -1,0 +1,15 @@
+import { defineKind, type RegisteredKind } from '../jobs/kind.ts';
+import { backupExport } from './backup.ts';
+import { csvExport } from './csv.ts';
+import { reportPdf } from './pdf.ts';
+import { purgeExports } from './purge.ts';
+import { xlsxExport } from './xlsx.ts';
+
+/** The export kinds, for the runner's list (_shared/jobs/kinds.ts) and private.job_kinds. */
+export const exportKinds: RegisteredKind[] = [
+  defineKind(csvExport),
+  defineKind(xlsxExport),
+  defineKind(reportPdf),
+  defineKind(backupExport),
+  defineKind(purgeExports),
+];

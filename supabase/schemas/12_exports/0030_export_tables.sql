@@ -1,0 +1,77 @@
+-- The tables a backup holds: every table in public with an org_id that members may read, in an
+-- order a restore can insert them in (a table after the tables its foreign keys point at; the
+-- few cycles, like categories' parent, are broken by the restore deferring those columns).
+create or replace function private.export_tables()
+returns table (table_name text, depth integer)
+language sql
+stable
+set search_path = ''
+as $$
+  with recursive tenant as (
+    select c.oid, c.relname::text as table_name
+    from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p')
+      and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped)
+      and has_table_privilege('authenticated', c.oid, 'select')
+  ),
+  edges as (
+    select distinct k.conrelid as child, k.confrelid as parent
+    from pg_constraint k
+    where k.contype = 'f' and k.conrelid <> k.confrelid
+      and k.conrelid in (select oid from tenant) and k.confrelid in (select oid from tenant)
+  ),
+  levels as (
+    select t.oid, 0 as depth from tenant t
+    union all
+    select e.child, l.depth + 1 from levels l join edges e on e.parent = l.oid where l.depth < 20
+  )
+  select t.table_name, max(l.depth)::integer
+  from tenant t join levels l on l.oid = t.oid
+  group by t.table_name
+  order by 2, 1;
+$$;
+
+comment on function private.export_tables is 'Tables a backup holds, parents before children.';
+
+grant execute on function private.export_tables to authenticated;
+
+-- One page of a table's rows of an organization as JSON, in the order of its primary key (one
+-- column: a uuid, a bigint identity, or org_id itself), the key as text for the next page's
+-- cursor. Security invoker: row-level security shows the caller what they may read.
+create or replace function private.export_table_page(
+  table_name text,
+  org_id uuid,
+  after_key text default null,
+  max_rows integer default 1000
+)
+returns table (key text, row_data jsonb)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  key_column text;
+  key_type text;
+begin
+  if not exists (select from private.export_tables() e where e.table_name = export_table_page.table_name) then
+    raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'table_name: not a table a backup holds';
+  end if;
+  if max_rows is null or max_rows not between 1 and 5000 then
+    raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'max_rows: between 1 and 5000';
+  end if;
+  select a.attname, format_type(a.atttypid, a.atttypmod) into key_column, key_type
+  from pg_index i
+  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+  where i.indrelid = format('public.%I', table_name)::regclass and i.indisprimary;
+  return query execute format(
+    'select r.%1$I::text, to_jsonb(r) from public.%2$I r where r.org_id = $1 and ($2::text is null or r.%1$I > $2::%3$s)
+     order by r.%1$I limit $3',
+    key_column, table_name, key_type)
+    using org_id, after_key, max_rows;
+end;
+$$;
+
+comment on function private.export_table_page is 'A page of one backup table''s rows of an organization as JSON, by primary key.';
+
+grant execute on function private.export_table_page to authenticated;
