@@ -7,6 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, categoryIds } from '../helpers/finance.ts';
+import { mailsTo, waitForMail } from '../helpers/mail.ts';
 import { householdWithMembers, type SharedHousehold } from '../helpers/organizations.ts';
 import { collector, joined } from '../helpers/realtime.ts';
 import { enqueue, finished, type Job, waitForJob } from '../jobs/helpers.ts';
@@ -82,6 +83,14 @@ describe('exports run as background jobs', () => {
         timeout: 5000,
       })
       .toContain('succeeded');
+
+    // And who asked gets the export's page by mail, once (in their language: the member signed up without one, so English).
+    const ready = /^Your export from .* is ready$/;
+    const mail = await waitForMail(household.member.email, { subject: ready });
+    expect(mail.Text).toContain(`/exports/${job.id}`);
+    expect(mail.Text).toContain('transactions.csv');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await mailsTo(household.member.email)).filter((m) => ready.test(m.Subject))).toHaveLength(1);
   });
 
   it('produces a workbook whose transaction sheet holds every transaction as numbers', async () => {

@@ -4,7 +4,7 @@ create table private.mail_outbox (
   id uuid primary key default gen_random_uuid(),
   -- The organization the mail is about (an invitation's), for operators; null for none.
   org_id uuid references public.organizations (id) on delete set null,
-  template text not null check (template in ('invitation')),
+  template text not null check (template in ('invitation', 'export_ready')),
   locale public.locale not null default 'en',
   recipient text not null check (recipient = lower(btrim(recipient)) and recipient ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
   -- What the template needs. Secrets in it (an invitation's) are removed once the mail is sent.

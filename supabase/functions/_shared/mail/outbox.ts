@@ -102,7 +102,7 @@ async function settle(
   }
 }
 
-/** The template's variables as text, with what is built here: an invitation's link. */
+/** The template's variables as text, with the links built here: an invitation's, an export's page. */
 function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
   const variables = Object.fromEntries(Object.entries(row.variables).map(([key, value]) => [key, String(value ?? '')]));
   if (row.template === 'invitation') {
@@ -110,6 +110,12 @@ function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
     link.searchParams.set('invitation', variables.invitation_id);
     link.searchParams.set('secret', variables.secret);
     variables.accept_url = link.toString();
+    variables.expires_on = variables.expires_at.slice(0, 10);
+  }
+  if (row.template === 'export_ready') {
+    // The app's page of the export, which signs the download for a signed-in member: a signed
+    // URL in a mail would let anyone the mail reaches download the file.
+    variables.download_url = new URL(`/exports/${encodeURIComponent(variables.job_id)}`, appUrl).toString();
     variables.expires_on = variables.expires_at.slice(0, 10);
   }
   return variables;
