@@ -64,6 +64,8 @@ export async function runExports(options: BenchOptions, log: (line: string) => v
       dbPort: 0,
       databaseUrl: database.url,
       quiet: true,
+      // A company with a million transactions pays for a plan whose files may exceed 50 MiB.
+      fileSizeLimit: '2GiB',
     });
     try {
       log(`stack on ${stack.apiUrl}; exporting the company's ${rows} transactions`);

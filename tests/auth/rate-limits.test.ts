@@ -1,12 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { signUpUser } from '../helpers/clients.ts';
 import { target } from '../helpers/target.ts';
 import { authConfig } from './config.ts';
 
 /**
- * GoTrue limits per client, by the rate-limit header the platform's gateway sets (locally
- * X-Forwarded-For, see docs/auth.md): each test is a client of its own. GoTrue's buckets hold
+ * GoTrue limits per client, by the address the platform's gateway gives (X-Forwarded-For), else
+ * the address a request came from (see docs/auth.md): each test is a client of its own. GoTrue's buckets hold
  * 30 requests (its burst) and refill at the configured rate per 5 minutes.
  */
 const BURST = 30;
@@ -32,7 +33,44 @@ async function burst(count: number, perFiveMinutes: number, send: (i: number) =>
   return { statuses, passed: statuses.filter((status) => status !== 429).length, refilled };
 }
 
+/** A weak-password sign-up straight from `localAddress`, a loopback address of this machine, without X-Forwarded-For. */
+function signUpFrom(localAddress: string): Promise<number> {
+  const url = new URL(`${target.url}/auth/v1/signup`);
+  const body = JSON.stringify({ email: `direct-${randomUUID().slice(0, 8)}@test.westwallet.app`, password: 'x' });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          apikey: target.anonKey,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 describe('Auth rate limits', () => {
+  it('counts a client that names no address by the address it comes from', async () => {
+    // 127.0.0.0/8 is this machine's: an address of its own, so no other suite shares its bucket.
+    const from = `127.${randomInt(1, 255)}.${randomInt(0, 255)}.${randomInt(1, 255)}`;
+    const { passed, refilled } = await burst(BURST + 5, authConfig.rate_limit.sign_in_sign_ups, () =>
+      signUpFrom(from).then((status) => new Response(null, { status })),
+    );
+    expect(passed).toBeGreaterThanOrEqual(BURST);
+    expect(passed).toBeLessThanOrEqual(BURST + refilled);
+    expect(await signUpFrom(from)).toBe(429);
+  });
+
   it('answers sign-ups beyond the limit with 429 over_request_rate_limit', async () => {
     const from = client();
     const { statuses, passed, refilled } = await burst(BURST + 5, authConfig.rate_limit.sign_in_sign_ups, (i) =>

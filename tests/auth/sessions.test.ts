@@ -2,22 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Client, signUpUser, type TestUser } from '../helpers/clients.ts';
+import { type Client, deviceAddress, signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
 import { target } from '../helpers/target.ts';
 import { authConfig } from './config.ts';
 
-/** A client with its own user agent, as another browser or device would be. */
-function device(userAgent: string): Client {
+/** A client with its own user agent and address, as another browser or device would be. */
+function device(userAgent: string, address = deviceAddress()): Client {
   return createClient(target.url, target.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as never },
-    global: { headers: { 'User-Agent': userAgent } },
+    global: { headers: { 'User-Agent': userAgent, ...address } },
   });
 }
 
-async function signedIn(user: TestUser, userAgent: string): Promise<Client> {
-  const client = device(userAgent);
+async function signedIn(user: TestUser, userAgent: string, address = deviceAddress()): Promise<Client> {
+  const client = device(userAgent, address);
   const { error } = await client.auth.signInWithPassword({ email: user.email, password: user.password });
   if (error) throw new Error(`sign-in failed: ${error.message}`);
   return client;
@@ -42,13 +42,15 @@ describe('sessions', () => {
   it('records each session with its user agent, IP and times', async () => {
     const user = await signUpUser('devices');
     const agent = `WestWallet-Test/${randomUUID()}`;
-    const client = await signedIn(user, agent);
+    const address = deviceAddress();
+    const client = await signedIn(user, agent, address);
     const sessionId = await sessionIdOf(client);
     const [row] = await adminSql`
       select user_agent, host(ip) as ip, created_at, updated_at, coalesce(aal, 'aal1') as aal
       from auth.sessions where id = ${sessionId}`;
     expect(row).toMatchObject({ user_agent: agent, aal: 'aal1' });
-    expect(row?.ip).toMatch(/127\.0\.0\.1|::1/);
+    // The address the platform's gateway forwards (X-Forwarded-For), as GoTrue records it.
+    expect(row?.ip).toBe(address['x-forwarded-for']);
     expect(row?.created_at).toBeInstanceOf(Date);
     const refreshed = await client.auth.refreshSession();
     expect(refreshed.error).toBeNull();

@@ -7,6 +7,7 @@ import { createClient } from '@supabase/supabase-js';
 import { freePort } from '@westwallet/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { deviceAddress } from '../helpers/clients.ts';
 
 /**
  * `npm start`, `npm run status` and `npm run db:reset` as a developer runs them, each in its own
@@ -119,6 +120,7 @@ function client(env: Record<string, string>) {
   return createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
     auth: { persistSession: false },
     realtime: { transport: WebSocket as never },
+    global: { headers: deviceAddress() },
   });
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '@westwallet/shared';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { deviceAddress } from '../helpers/clients.ts';
 
 /**
  * Faults the local stack must live through: lost database connections, a database that refuses
@@ -45,6 +46,7 @@ function client(key: string) {
   return createClient<Database>(stack.apiUrl, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as never },
+    global: { headers: deviceAddress() },
   });
 }
 

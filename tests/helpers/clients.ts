@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient, type User } from '@supabase/supabase-js';
 import type { Database } from '@westwallet/shared';
 import WebSocket from 'ws';
@@ -13,9 +13,18 @@ const options = {
   realtime: { transport: WebSocket as never },
 };
 
-/** A browser's client before sign-in: the publishable (anon) key only. */
+/**
+ * A browser's client before sign-in: the publishable (anon) key only, and an address of its own
+ * (X-Forwarded-For, as the platform's gateway sets it), so Auth's per-client rate limits count
+ * each test user apart, as they would count people on their own devices.
+ */
 export function anonClient(): Client {
-  return createClient<Database>(target.url, target.anonKey, options);
+  return createClient<Database>(target.url, target.anonKey, { ...options, global: { headers: deviceAddress() } });
+}
+
+/** An address of a device of its own, as the platform's gateway forwards it to Auth. */
+export function deviceAddress(): { 'x-forwarded-for': string } {
+  return { 'x-forwarded-for': `10.${randomInt(0, 256)}.${randomInt(0, 256)}.${randomInt(1, 255)}` };
 }
 
 /** A trusted server's client: the secret (service_role) key, bypassing row-level security. */

@@ -34,6 +34,12 @@ export interface StackOptions {
   /** Secrets for edge functions on top of supabase/functions/.env (the test harness's Stripe keys). */
   functionsEnv?: Record<string, string>;
   quiet?: boolean;
+  /**
+   * Storage's global file size limit instead of `[storage] file_size_limit` ("5GiB"): the export
+   * benchmark's million-transaction company is on a plan whose files may be larger than the free
+   * plan's 50 MiB.
+   */
+  fileSizeLimit?: string;
 }
 
 export interface StackInfo {
@@ -79,7 +85,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const sql = connect(dbUrl, { max: 6, fetch_types: false });
     stops.push(() => sql.end({ timeout: 5 }));
 
-    const config = readProjectConfig();
+    const projectConfig = readProjectConfig();
+    const config = options.fileSizeLimit
+      ? { ...projectConfig, storage: { ...projectConfig.storage, file_size_limit: options.fileSizeLimit } }
+      : projectConfig;
     const mail: MailCatcher = await startMailCatcher({
       httpPort: options.mailPorts?.http ?? (options.kind === 'dev' ? config.inbucket.port : 0),
       smtpPort: options.mailPorts?.smtp ?? (options.kind === 'dev' ? config.inbucket.smtpPort : 0),

@@ -199,7 +199,7 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
       const keyless = KEYLESS.has(route);
       if (!keyless && key !== keys.publishableKey && key !== keys.secretKey) return send(request);
       if (key === keys.secretKey && BROWSER.test(request.headers.get('user-agent') ?? '')) return send(request);
-      const client = limiter.clientOf(request);
+      const client = limiter.clientOf(request, peerAddress);
 
       if (route === '/invite' || route.startsWith('/admin/')) {
         const refusal = await adminRefusal(request);

@@ -1,12 +1,12 @@
 import { authError } from './http.ts';
+import { clientIp } from './sessions.ts';
 
 /**
- * GoTrue's per-client rate limits. GoTrue keys them by the value of the header named by
- * GOTRUE_RATE_LIMIT_HEADER (the platform's gateway puts the client's address there) and applies
- * none to a request without it; so does the local stack, with `X-Forwarded-For` (its first
- * address) as that header. A browser or script that talks to the stack directly is therefore not
- * limited, like GoTrue behind a proxy that sets no header, and the test suite's hundreds of
- * sign-ups from 127.0.0.1 pass; a test of a limit names its own client with the header.
+ * GoTrue's per-client rate limits, keyed by the client's address as the platform's are: the first
+ * `X-Forwarded-For` address (hosted, the gateway sets it; locally a proxy or a test may), else the
+ * address the request came from. So a script that signs up 40 users in a row from this machine
+ * gets 429 as it would hosted; the test suite gives each of its clients an address of its own
+ * (tests/helpers/clients.ts), as each of its users would have.
  *
  * Each limit is GoTrue's token bucket (tollbooth): it holds `burst` requests and refills at the
  * configured rate. GoTrue's burst is 30 for every IP limit, which with the config's 30 per 5
@@ -14,7 +14,6 @@ import { authError } from './http.ts';
  * counts them per project, the local stack per client (with the same header), so that one test
  * reaching it leaves the rest of the suite alone.
  */
-export const RATE_LIMIT_HEADER = 'x-forwarded-for';
 
 export interface RateLimitConfig {
   email_sent?: number;
@@ -51,8 +50,8 @@ export type LimitName =
   | 'email';
 
 export interface RateLimiter {
-  /** The client a request counts for, or null when it carries no rate-limit header. */
-  clientOf(request: Request): string | null;
+  /** The client a request counts for: its address, or null when none is known. */
+  clientOf(request: Request, peerAddress: string | null): string | null;
   /** Takes one request from the client's bucket; a 429 when it is empty. */
   take(name: Exclude<LimitName, 'email'>, client: string | null): Response | null;
   /** Whether the client may be sent an email now (429 over_email_send_rate_limit when not). */
@@ -95,7 +94,7 @@ export function createRateLimiter(config: RateLimitConfig): RateLimiter {
   };
 
   return {
-    clientOf: (request) => request.headers.get(RATE_LIMIT_HEADER)?.split(',')[0]?.trim() || null,
+    clientOf: clientIp,
     take: (name, client) => {
       if (client === null) return null;
       const found = bucket(name, client);
