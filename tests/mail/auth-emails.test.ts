@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { anonClient } from '../helpers/clients.ts';
+import { anonClient, serviceClient } from '../helpers/clients.ts';
 import { linkIn, waitForMail } from '../helpers/mail.ts';
 import { target } from '../helpers/target.ts';
 
@@ -24,6 +24,19 @@ async function follow(link: string): Promise<{ location: URL; fragment: URLSearc
 }
 
 describe('Auth emails', () => {
+  it("invites by the admin API with the project's template, in the invitee's language, and the link signs them in", async () => {
+    const email = newAddress('invited');
+    const invited = await serviceClient().auth.admin.inviteUserByEmail(email, { data: { locale: 'fi' } });
+    expect(invited.error).toBeNull();
+
+    const mail = await waitForMail(email);
+    expect(mail.Subject).toBe('Sinut on kutsuttu WestWalletiin');
+    expect(mail.HTML).toContain('lang="fi"');
+    const { fragment } = await follow(linkIn(mail, verifyUrl));
+    expect(fragment.get('access_token')).toBeTruthy();
+    expect(fragment.get('type')).toBe('invite');
+  });
+
   it('confirms a sign-up by the link in the mail, in the language the user signed up with', async () => {
     const client = anonClient();
     const email = newAddress('confirm');

@@ -15,8 +15,8 @@ import type { ProjectConfig } from './project-config.ts';
 
 export interface DataApi {
   fetch(request: Request, peerAddress: string | null): Promise<Response>;
-  /** Delivers a mail as lite's Auth does (its email driver), for the Auth front's invitations. */
-  sendEmail(mail: { to: string; subject: string; text: string; html: string }): Promise<void>;
+  /** Mails an invitation with the invite template, for the Auth front's admin API (lite has no invite flow). */
+  sendInvite(email: string, tokenHash: string, meta: { userId: string; redirectTo: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
     options: { server: { admin: false, disableStudio: true } },
   });
   app._storageAdapter = new FilesystemStorageAdapter(path.resolve(storageDir));
-  app._mailer = new AuthMailer({
+  const mailer = new AuthMailer({
     driver: new SmtpEmailDriver({
       host: authMail.smtpHost,
       port: authMail.smtpPort,
@@ -70,12 +70,13 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
     templates: config.authTemplates,
     sql,
   });
+  app._mailer = mailer;
   await app.init();
   const reloads = await reloadSchemaOnNotify(sql, lite.connection, log);
 
   return {
     fetch: (request, peerAddress) => serveRequest(() => app.fetch(request, { peerAddress }), { quiet }),
-    sendEmail: (mail) => app.drivers.email.send(mail),
+    sendInvite: (email, tokenHash, meta) => mailer.sendInvite(email, tokenHash, meta),
     close: async () => {
       await reloads.close();
       await lite.close();

@@ -140,7 +140,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         keys,
         auth: config.auth,
         rateLimits: config.authRateLimit,
-        sendEmail: dataApi.sendEmail,
+        sendInvite: dataApi.sendInvite,
         send: (request) => dataApi.fetch(request, null),
       }),
       jwtSecret: keys.jwtSecret,

@@ -8,15 +8,8 @@ import { findUser, findUserByEmail, listUsers, type UserJson } from './users.ts'
  * GoTrue's admin API (/auth/v1/admin/..., /auth/v1/invite) for callers with the secret key:
  * users created, listed in pages, read, updated and deleted; invitations; generated links. The
  * links and one-time codes are the ones lite's /verify accepts (hashes of email and code in the
- * user's token columns); an invitation's mail goes out through lite's email driver.
+ * user's token columns); an invitation's mail is the project's invite template (lite/auth-mailer.ts).
  */
-
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
 
 export interface AdminContext {
   sql: postgres.Sql;
@@ -25,7 +18,8 @@ export interface AdminContext {
   siteUrl: string;
   minimumPasswordLength: number;
   otpLength: number;
-  sendEmail(mail: Mail): Promise<void>;
+  /** Mails the invite template (supabase/templates) with the link of `tokenHash`, as GoTrue does. */
+  sendInvite(email: string, tokenHash: string, meta: { userId: string; redirectTo: string }): Promise<void>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -278,13 +272,7 @@ async function invite(context: AdminContext, request: Request): Promise<Response
   const prepared = await prepareLink(context, 'invite', body);
   if (prepared instanceof Response) return prepared;
   const redirectTo = typeof body.redirect_to === 'string' ? body.redirect_to : context.siteUrl;
-  const link = actionLink(context, prepared.hash, 'invite', redirectTo);
-  await context.sendEmail({
-    to: prepared.user.email,
-    subject: 'You have been invited',
-    text: `You have been invited to create a user. Follow this link to accept the invite: ${link}`,
-    html: `<h2>You have been invited</h2><p>You have been invited to create a user. Follow this link to accept the invite:</p><p><a href="${link}">Accept the invite</a></p>`,
-  });
+  await context.sendInvite(prepared.user.email, prepared.hash, { userId: prepared.user.id, redirectTo });
   return Response.json(prepared.user);
 }
 

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { type Mail, serveAdmin } from './admin.ts';
+import { type AdminContext, serveAdmin } from './admin.ts';
 import { authError, bearerClaims, isAnswer, readJson } from './http.ts';
 import { challenge, enroll, unenroll, verify } from './mfa.ts';
 import { createRateLimiter, type LimitName, type RateLimitConfig } from './rate-limits.ts';
@@ -30,8 +30,8 @@ export interface AuthFrontOptions {
     email?: { enable_confirmations?: boolean; otp_length?: number };
   };
   rateLimits: RateLimitConfig;
-  /** Delivers a mail through lite's email driver. */
-  sendEmail(mail: Mail): Promise<void>;
+  /** Mails an invitation with the project's template, as Auth's other mails are. */
+  sendInvite: AdminContext['sendInvite'];
   /** Hands a request to lite. */
   send(request: Request): Promise<Response>;
 }
@@ -215,7 +215,7 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
             siteUrl,
             minimumPasswordLength: auth.minimum_password_length ?? 6,
             otpLength: auth.email?.otp_length ?? 6,
-            sendEmail: options.sendEmail,
+            sendInvite: options.sendInvite,
           },
           request,
           route,
@@ -248,6 +248,7 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
 
       let forwarded = request;
       let authMethod: AuthMethod | null = null;
+      let verifiedAs: string | null = null;
       if (route === '/token') {
         const grant = url.searchParams.get('grant_type');
         if (grant === 'refresh_token') {
@@ -261,6 +262,7 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
         // both codes as a magic link's (in confirmation_token or recovery_token).
         const asMagicLink = (type: unknown) => type === 'invite' || type === 'email';
         if (asMagicLink(url.searchParams.get('type'))) {
+          verifiedAs = url.searchParams.get('type');
           url.searchParams.set('type', 'magiclink');
           forwarded = new Request(url, { method: request.method, headers: request.headers });
         } else if (asMagicLink(body?.type)) {
@@ -270,7 +272,7 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
         authMethod = 'password';
       }
 
-      const answer = await send(forwarded);
+      const answer = verifiedAs ? linkTypeRestored(await send(forwarded), verifiedAs) : await send(forwarded);
       if (mails && answer.ok) limiter.countEmail(client);
       if (route === '/signup' && confirmations && answer.status === 429) {
         // lite refuses a sign-up of a registered address with 429 when confirmations are on: GoTrue
@@ -280,6 +282,23 @@ export function createAuthFront(options: AuthFrontOptions): AuthFront {
       return completeAnswer(request, answer, authMethod, peerAddress);
     },
   };
+}
+
+/**
+ * A followed link's redirect names the link's own type in its fragment (`type=invite`, which an
+ * app reads to ask the invitee for a password), not the magic link lite verified it as.
+ */
+function linkTypeRestored(answer: Response, type: string): Response {
+  const location = answer.headers.get('location');
+  if (!location?.includes('#')) return answer;
+  const url = new URL(location);
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  if (fragment.get('type') !== 'magiclink') return answer;
+  fragment.set('type', type);
+  url.hash = fragment.toString();
+  const headers = new Headers(answer.headers);
+  headers.set('location', url.toString());
+  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
 }
 
 /** GoTrue's answer to a sign-up of an address already registered, while confirmations are on. */

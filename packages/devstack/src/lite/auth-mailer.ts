@@ -37,7 +37,7 @@ export interface AuthMailerOptions {
   sql: postgres.Sql;
 }
 
-interface MailMeta {
+export interface MailMeta {
   userId?: string;
   redirectTo?: string;
   currentEmail?: string;
@@ -90,11 +90,15 @@ export class AuthMailer {
   sendEmailChange(email: string, tokenHash: string, otp: string, meta?: MailMeta) {
     return this.send('email_change', email, tokenHash, otp, meta);
   }
+  /** lite has no invite flow: the stack's Auth front calls this for the admin API's invitations. */
+  sendInvite(email: string, tokenHash: string, meta?: MailMeta) {
+    return this.send('invite', email, tokenHash, '', meta);
+  }
   sendReauthentication(email: string, otp: string, meta?: MailMeta) {
     return this.send('reauthentication', email, '', otp, meta);
   }
 
-  /** Renders one email as GoTrue would, without sending it (`invite` too: lite has no invite flow to call it). */
+  /** Renders one email as GoTrue would, without sending it. */
   async render(template: AuthEmailTemplate, email: string, tokenHash: string, otp: string, meta: MailMeta = {}) {
     const { apiUrl, siteUrl, templates } = this.options;
     const redirectTo = meta.redirectTo ?? siteUrl;
