@@ -6,6 +6,7 @@
  *
  * Messages: `{ init }` -> `{ ready }`; `{ run: kind }` -> `{ result }`.
  */
+import fs from 'node:fs';
 import postgres from 'postgres';
 import { backupExport } from '../../supabase/functions/_shared/exports/backup.ts';
 import { csvExport } from '../../supabase/functions/_shared/exports/csv.ts';
@@ -31,7 +32,10 @@ export interface StepFigures {
   /** ... and what is live after a full collection: flat across steps means no growth with the rows. */
   liveHeapMb: number;
   rssMb: number;
-  /** The process's peak resident memory so far (it only grows): flat means no step needed more. */
+  /**
+   * The step's own peak resident memory, as a fresh invocation's would be: Linux's resettable
+   * high-water mark (VmHWM), reset as the step starts; elsewhere the process's peak so far.
+   */
   maxRssMb: number;
 }
 
@@ -54,6 +58,26 @@ const kinds: Record<string, JobKind<never, unknown, unknown>> = {
   'export.backup': backupExport as unknown as JobKind<never, unknown, unknown>,
 };
 
+/** Starts a new peak of resident memory (Linux: writing 5 to clear_refs resets VmHWM). */
+function resetPeakRss(): void {
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux: peakRssMb() reports the process's peak so far.
+  }
+}
+
+/** The peak resident memory since resetPeakRss(), in MB. */
+function peakRssMb(): number {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    if (kb > 0) return Math.round(kb / 102.4) / 10;
+  } catch {
+    // Not Linux.
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1e2) / 10;
+}
+
 /** Node's collector, there with --expose-gc (exports.ts forks the runner with it). */
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -72,6 +96,7 @@ async function run(name: string): Promise<ExportRun> {
   for (;;) {
     // Each step starts from a collected heap, as a fresh invocation would.
     gc?.();
+    resetPeakRss();
     const cpu = process.cpuUsage();
     const wall = performance.now();
     const ctx: StepContext = {
@@ -105,7 +130,7 @@ async function run(name: string): Promise<ExportRun> {
       heapMb: Math.round(memory.heapUsed / 1e5) / 10,
       liveHeapMb: Math.round(live / 1e5) / 10,
       rssMb: Math.round(memory.rss / 1e5) / 10,
-      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1e2) / 10,
+      maxRssMb: peakRssMb(),
     });
     // The worker saves the checkpoint as JSON between invocations: so does this.
     state = JSON.parse(JSON.stringify(result.state));

@@ -128,7 +128,7 @@ function targets(runs: ExportRun[], baselineRssMb: number): ExportTarget[] {
     const cpu = Math.max(...run.steps.map((s) => s.cpuMs));
     out.push({ label: `${run.kind} step CPU, max`, value: cpu, limit: 2000, unit: 'ms', met: cpu <= 2000 });
     // The runner's RSS before any export (Node, tsx, every module loaded) is not the step's: a
-    // step's peak is the process's peak RSS over that baseline.
+    // step's peak is its own peak RSS (reset as it starts) over that baseline.
     const peak = round(Math.max(...run.steps.map((s) => s.maxRssMb)) - baselineRssMb);
     out.push({
       label: `${run.kind} peak RSS over the baseline`,
