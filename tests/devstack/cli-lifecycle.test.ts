@@ -79,7 +79,8 @@ async function interrupt(run: Run, signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' = 'SI
   process.kill(signal === 'SIGTERM' ? pgid : -pgid, signal);
   await run.exited;
   await expect.poll(() => processGroup(pgid), { timeout: 15_000 }).toEqual([]);
-  expect(run.output()).toContain(`${signal}: stopping the stack`);
+  // What the stack wrote last may still be in the pipe when its processes are gone.
+  await expect.poll(run.output, { timeout: 5_000 }).toContain(`${signal}: stopping the stack`);
 }
 
 /** Names of the processes still alive in a process group (postgres, deno, node...). */
