@@ -40,6 +40,9 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
     onAuth: (_auth, _session, callback) => callback(null, { user: 'catcher' }),
     size: MAX_SIZE,
     logger: false,
+    // Every client is on this machine: no reverse DNS lookup of it, which on a machine without a
+    // resolver can wait on DNS timeouts before the greeting.
+    disableReverseLookup: true,
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
