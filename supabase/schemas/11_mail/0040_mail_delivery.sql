@@ -27,17 +27,17 @@ as $$
   where m.id = outbox_id;
 $$;
 
--- After a failed attempt: the next one after an exponential backoff with jitter (5 s, 20 s,
--- 80 s, ... capped at an hour), or dead after `max_attempts`. Answers the seconds until the
--- next attempt, null when dead.
+-- After a failed attempt: the next one after an exponential backoff with jitter
+-- (private.retry_delay: up to 5 s, 20 s, 80 s, ... capped at an hour), or dead after
+-- `max_attempts`. Answers the seconds until the next attempt, null when dead.
 create function private.mail_failed(outbox_id uuid, error text, max_attempts integer default 8)
 returns integer
 language plpgsql
 set search_path = ''
 as $$
 declare
-  delay integer;
   failed private.mail_outbox;
+  waits interval;
 begin
   select * into failed from private.mail_outbox m where m.id = outbox_id for update;
   if failed.attempts >= max_attempts then
@@ -47,12 +47,11 @@ begin
     where m.id = outbox_id;
     return null;
   end if;
-  delay := least(3600, 5 * power(4, greatest(failed.attempts, 1) - 1))::integer;
-  delay := delay + floor(random() * delay / 2)::integer;
+  waits := private.retry_delay(5, failed.attempts, 4);
   update private.mail_outbox m
-  set next_attempt_at = now() + make_interval(secs => delay), locked_until = null, last_error = left(error, 2000)
+  set next_attempt_at = now() + waits, locked_until = null, last_error = left(error, 2000)
   where m.id = outbox_id;
-  return delay;
+  return ceil(extract(epoch from waits))::integer;
 end;
 $$;
 
