@@ -65,11 +65,12 @@ export const mends: Mend[] = [
     recheck: 'PostgresConnection still has rlsState and ensureRlsContext; better, an option to leave grants alone',
   },
   {
-    lite: "pins a connection with the driver's reserve(); postgres.js 3.4 then crashes the process when that connection's backend died (porsager/postgres#1208)",
+    lite: "pins a connection with the driver's reserve(); postgres.js 3.4 then crashes the process when that connection's backend died (porsager/postgres#1208), and never answers a query sent between its socket's error and close (the ROLLBACK after a failed COMMIT hung its request)",
     platform: 'PostgREST survives a lost connection and fails only the requests on it',
     where: ['src/lite/sessions.ts'],
     test: 'tests/devstack/faults.test.ts › keeps every acknowledged insert and exact totals when its database connections are killed',
-    recheck: "lite's Kysely dialect still calls driver.reserve() and unsafe()/release(); postgres.js fixed #1208",
+    recheck:
+      "lite's Kysely dialect still calls driver.reserve() and unsafe()/release(); postgres.js fixed #1208 and answers a query sent after ECONNRESET",
   },
   {
     lite: 'answers a request whose database connection was lost with 500 (`SUP`, `server_error`) or a 404 for every table',

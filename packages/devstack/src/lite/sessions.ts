@@ -48,6 +48,12 @@ export interface SessionLeasesOptions {
  * such path: it reconnects by itself on its next query, and its `onclose` says exactly which
  * lease lost its session, so the rest of that lease's transaction fails instead of running
  * outside it (as the superuser, without the request's role).
+ *
+ * A session whose connection failed during a lease is retired, not leased again, and the rest of
+ * that lease fails at once. postgres.js 3.4 rejects the queries under way when the socket errs
+ * (ECONNRESET), but a query sent after that and before the socket's close is never answered or
+ * rejected: Kysely's ROLLBACK after a failed COMMIT hung its request for good, and the stale query
+ * would have confused the pool's next connection (its stale query is porsager/postgres#1130).
  */
 export async function leaseSessions(
   driver: postgres.Sql,
@@ -82,10 +88,15 @@ export async function leaseSessions(
   };
   const take = async (): Promise<Session> =>
     idle.pop() ?? (sessions.length < options.size ? open() : await new Promise<Session>((r) => waiting.push(r)));
+  const retire = (session: Session) => {
+    sessions.splice(sessions.indexOf(session), 1);
+    session.sql.end({ timeout: 0 }).catch(() => {});
+  };
   const give = (session: Session) => {
+    if (session.lost) retire(session);
     const next = waiting.shift();
-    if (next) next(session);
-    else idle.push(session);
+    if (next) next(session.lost ? open() : session);
+    else if (!session.lost) idle.push(session);
   };
 
   const reserve = async () => {
@@ -98,7 +109,10 @@ export async function leaseSessions(
             throw Object.assign(new Error('the database connection was lost'), { code: 'SESSION_LOST' });
           return await session.sql.unsafe(text, parameters);
         } catch (error) {
-          if (isConnectionFailure(error)) options.onConnectionFailure(error);
+          if (isConnectionFailure(error)) {
+            session.lost = true;
+            options.onConnectionFailure(error);
+          }
           throw error;
         }
       },
