@@ -5,7 +5,8 @@ import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
 
 /**
  * Every job kind the worker runs, by name. A new kind is added here and as a row of
- * private.job_kinds (supabase/schemas/10_jobs/0030_job_kinds.sql), which enqueue_job checks.
+ * private.job_kinds, which enqueue_job checks, inserted by its module's schema (as
+ * supabase/schemas/12_exports/0005_export_job_kinds.sql does) and a data migration.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
   [diagnosticsProbe, rebuildTotals, ...exportKinds].map((kind) => [kind.name, kind]),
