@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkedAgainst, connectLite, mends } from '@westwallet/devstack/lite';
+import { checkedAgainst, connectLite, mends, reloadSchemaOnNotify } from '@westwallet/devstack/lite';
+import { createLog } from '@westwallet/devstack/log';
 import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
 import { target } from '../helpers/target.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -48,6 +51,7 @@ interface LiteInternals {
         select: (eb: {
           fn(name: string, args: unknown[]): { as(alias: string): unknown };
           val(value: string): unknown;
+          lit(value: boolean): unknown;
         }) => unknown[],
       ): { executeTakeFirstOrThrow(): Promise<Record<string, string>> };
     }) => Promise<Record<string, string>>,
@@ -114,6 +118,40 @@ describe("lite's connection", () => {
       // The context, the RPC's settings, read-only, the query: lite alone sends 5 + 5 + 1 + 1.
       expect(statements).toHaveLength(4);
     } finally {
+      await lite.close();
+    }
+  });
+
+  it("applies the settings of the request's role as PostgREST does, read again on 'reload config'", async () => {
+    const lite = await connectLite(target.dbUrl);
+    const reloads = await reloadSchemaOnNotify(adminSql, lite, createLog('lite-mends-test'));
+    // A custom setting of service_role's own: it changes nothing for the suites running meanwhile.
+    const probe = `westwallet.probe_${randomUUID().slice(0, 8)}`;
+    const settingsOf = (role: string) =>
+      (lite.connection as unknown as LiteInternals).withContext(
+        { auth: { role, uid: '00000000-0000-4000-8000-000000000001', jwt: { role, exp: 2e9 } } },
+        (tx) =>
+          tx
+            .selectNoFrom((eb) => [
+              eb.fn('current_setting', [eb.val('plan_cache_mode')]).as('plan_cache_mode'),
+              eb.fn('current_setting', [eb.val(probe), eb.lit(true)]).as('probe'),
+            ])
+            .executeTakeFirstOrThrow(),
+        {
+          forceRollback: true,
+          rpc: { method: 'GET', path: '/rpc/probe', requestHeaders: {}, readOnly: true },
+        },
+      );
+    try {
+      // supabase/schemas/00_platform/0003_api_roles.sql: signed-in users plan with generic plans.
+      expect(await settingsOf('authenticated')).toMatchObject({ plan_cache_mode: 'force_generic_plan' });
+      expect(await settingsOf('anon')).toMatchObject({ plan_cache_mode: 'auto' });
+      await adminSql.unsafe(`alter role service_role set "${probe}" = 'on'`);
+      await adminSql`notify pgrst, 'reload config'`;
+      await expect.poll(async () => (await settingsOf('service_role')).probe, { timeout: 5000 }).toBe('on');
+    } finally {
+      await adminSql.unsafe(`alter role service_role reset "${probe}"`);
+      await reloads.close();
       await lite.close();
     }
   });

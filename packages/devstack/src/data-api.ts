@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { App, SmtpEmailDriver, setExperimental } from '@supabase/lite';
 import type postgres from 'postgres';
 import type { StackKeys } from './keys.ts';
 import {
@@ -7,6 +6,7 @@ import {
   connectLite,
   FilesystemStorageAdapter,
   holdErrorsOfQuietRequests,
+  importMendedLite,
   reloadSchemaOnNotify,
   serveRequest,
 } from './lite/index.ts';
@@ -40,6 +40,7 @@ export interface DataApiOptions {
  */
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, authMail, log, quiet = false } = options;
+  const { App, SmtpEmailDriver, setExperimental } = await importMendedLite();
   setExperimental('storage', true);
   if (quiet) holdErrorsOfQuietRequests();
   const lite = await connectLite(dbUrl);
@@ -72,7 +73,7 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   });
   app._mailer = mailer;
   await app.init();
-  const reloads = await reloadSchemaOnNotify(sql, lite.connection, log);
+  const reloads = await reloadSchemaOnNotify(sql, lite, log);
 
   return {
     fetch: (request, peerAddress) => serveRequest(() => app.fetch(request, { peerAddress }), { quiet }),

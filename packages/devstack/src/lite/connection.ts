@@ -3,6 +3,7 @@ import { answerErrorsAsPostgrest } from './postgrest-errors.ts';
 import { postgrestTypes } from './postgrest-types.ts';
 import { setRequestContextInOneStatement } from './request-context.ts';
 import { noteConnectionFailure } from './request-failures.ts';
+import { RoleSettings } from './role-settings.ts';
 import { leaseSessions } from './sessions.ts';
 
 /** Connections lite may hold at once, as many as its driver's pool would have. */
@@ -21,10 +22,13 @@ export async function connectLite(dbUrl: string) {
   // create exist already (sql/platform/roles.sql).
   (connection as unknown as { rlsState: string }).rlsState = 'active';
   answerErrorsAsPostgrest(connection);
-  // One statement per step for a request's settings, not one per setting.
-  setRequestContextInOneStatement(connection);
+  // One statement per step for a request's settings, not one per setting, with the role's own.
+  const roleSettings = new RoleSettings(connection.driver);
+  await roleSettings.reload();
+  setRequestContextInOneStatement(connection, roleSettings);
   return {
     connection,
+    roleSettings,
     close: async () => {
       await Promise.all([connection.close(), sessions.end()]);
     },

@@ -9,6 +9,7 @@
  */
 
 export { AuthMailer } from './auth-mailer.ts';
+export { importMendedLite } from './bundle.ts';
 export { connectLite } from './connection.ts';
 export { holdErrorsOfQuietRequests, serveRequest } from './request-failures.ts';
 export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
@@ -101,6 +102,24 @@ export const mends: Mend[] = [
     test: "tests/devstack/lite-mends.test.ts › sets a request's context in two statements, with the values lite sets",
     recheck:
       'PostgresConnection.applyJwtSessionContext and applyRpcRequestGucs: their names, arguments and settings; better, lite batching them itself',
+  },
+  {
+    lite: "applies none of the API roles' own settings (`alter role authenticated set plan_cache_mode = ...`): `set role` does not",
+    platform:
+      "PostgREST applies the impersonated role's settings to each request, in the statement that sets its claims",
+    where: ['src/lite/role-settings.ts', 'src/lite/request-context.ts', 'src/lite/schema-reload.ts'],
+    test: "tests/devstack/lite-mends.test.ts › applies the settings of the request's role as PostgREST does, read again on 'reload config'",
+    recheck: 'whether lite applies role settings itself (then drop RoleSettings)',
+  },
+  // lite's own code (bundle.ts)
+  {
+    lite: 'for every REST request rebuilds its response-type map from the whole schema cache (~1 ms), verifies the token and reads auth.users and auth.sessions only to discard the outcome, and imports the JWT secret as a WebCrypto key',
+    platform:
+      'PostgREST derives what it needs from the schema cache once per reload and only verifies the JWT (signature, exp): a signed-out access token is served until it expires',
+    where: ['src/lite/bundle.ts'],
+    test: "tests/stack/schema-cache.test.ts › serves a column added after the first requests, once the schema is reloaded, with PostgREST's values",
+    recheck:
+      'the stack refuses to start when an edit of bundle.ts no longer matches; drop each edit lite makes upstream',
   },
   // The App's options (data-api.ts)
   {

@@ -4,8 +4,11 @@
  * for a table read, before the request's own query. PostgREST sets them all in one statement.
  * Here each of lite's two steps sends its settings in one `select set_config(...), ...`: the same
  * settings, with the same values, in the same order (Postgres evaluates a select list from left
- * to right), so the request sees exactly what it saw before.
+ * to right), so the request sees exactly what it saw before. The first step also applies the
+ * settings of the request's role (./role-settings.ts), as PostgREST's statement does.
  */
+
+import type { RoleSettings } from './role-settings.ts';
 
 /** The part of a Kysely transaction (or instance) used here. */
 interface Executor {
@@ -45,7 +48,7 @@ function setConfigs(tx: Executor, settings: [string, string][]): Promise<unknown
     .execute();
 }
 
-export function setRequestContextInOneStatement(connection: unknown): void {
+export function setRequestContextInOneStatement(connection: unknown, roleSettings: RoleSettings): void {
   const methods = connection as ContextMethods;
   if (typeof methods.applyJwtSessionContext !== 'function' || typeof methods.applyRpcRequestGucs !== 'function') {
     throw new Error(
@@ -64,6 +67,7 @@ export function setRequestContextInOneStatement(connection: unknown): void {
     // lite then sends `SET LOCAL ROLE <role>`, which is set_config('role', <role>, true).
     if (setRole) settings.push(['role', role]);
     if (auth?.jwt && typeof auth.jwt === 'object') settings.push(['request.jwt.claims', JSON.stringify(auth.jwt)]);
+    settings.push(...roleSettings.of(role));
     await setConfigs(tx, settings);
   };
   methods.applyRpcRequestGucs = async (tx, rpc) => {

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Mends that can only be made in lite's code: the waste on every Data API request sits in
+ * functions its bundle does not export. lite's `dist/index.js` is read, each edit below replaced
+ * in it (each must match exactly once, else lite changed and the edit must be re-checked), and
+ * the result written beside it under a name holding its hash, then imported in its place. It
+ * lives in lite's own folder so that it resolves its imports exactly as the original does; its
+ * import of `@supabase/lite` itself (the bundle imports its own `Connection`) still reaches the
+ * original, so classes shared with `@supabase/lite/postgres` stay one.
+ *
+ * Each edit is what we would send upstream (see `upstream`).
+ */
+
+interface BundleEdit {
+  /** Why, measured per request (bench/README.md, "Where a request's CPU goes"). */
+  why: string;
+  /** What lite could do itself. */
+  upstream: string;
+  find: string;
+  replace: string;
+}
+
+/** Helpers the edits call, appended to the bundle (function declarations are hoisted). */
+const helpers = `
+/* westwallet: the response-type map of a schema cache, built once per cache (see bundle.ts). */
+var __westwalletTypeMaps = new WeakMap();
+function __westwalletTypeMap(deparse, introspection, dialect) {
+  let cached = __westwalletTypeMaps.get(introspection);
+  if (!cached || cached.deparse !== deparse || cached.dialect !== dialect) {
+    cached = { deparse, dialect, map: wm(deparse, introspection, dialect) };
+    __westwalletTypeMaps.set(introspection, cached);
+  }
+  return cached.map;
+}
+/* westwallet: the HMAC key of a JWT secret, imported once per secret (see bundle.ts). */
+var __westwalletHmacKeys = new Map();
+function __westwalletHmacKey(secret) {
+  let key = __westwalletHmacKeys.get(secret);
+  if (!key) {
+    key = globalThis.crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    __westwalletHmacKeys.set(secret, key);
+  }
+  return key;
+}
+`;
+
+export const bundleEdits: BundleEdit[] = [
+  {
+    why:
+      'for every REST request lite rebuilds the response-type map from the whole schema cache (wm → cx, ' +
+      'two RegExps per view column): 1.0 to 1.15 ms of CPU, though it depends only on the cache. ' +
+      "Kept per schema cache object: lite's clearSchemaCache() (on `notify pgrst, 'reload schema'`) " +
+      'drops the object, so the next request builds the map of the new cache',
+    upstream:
+      'compute the map with the introspection (once per schema cache), and build the view RegExps once per column',
+    find: 'd=wm(f,l,u),',
+    replace: 'd=__westwalletTypeMap(f,l,u),',
+  },
+  {
+    why:
+      'resolveAuth (mounted for every path) verifies the bearer token and reads auth.users and auth.sessions; for ' +
+      '/rest/v1 its outcome is thrown away (it has no onError there) and the Data API verifies the token again ' +
+      'itself: two statements, two round trips and a verification per request for nothing. PostgREST reads ' +
+      'neither table; GoTrue (/auth/v1) does, and keeps doing so here',
+    upstream: 'skip resolveAuth for /rest/v1 as it is skipped for /storage/v1',
+    find: 'if(new URL(e.req.url).pathname.startsWith("/storage/v1/")){await n();return}',
+    replace:
+      '{let p=new URL(e.req.url).pathname;if(p.startsWith("/storage/v1/")||p.startsWith("/rest/v1/")&&!(Qn in e.req.raw)){await n();return}}',
+  },
+  {
+    why: "the Data API's token check imports the JWT secret as a WebCrypto key for every request (jose's importKey: 0.23 ms)",
+    upstream: 'import the key once per secret',
+    find: 'let s=new TextEncoder().encode(e.jwtSecret),{payload:i}=await jwtVerify(n,s,{algorithms:["HS256"]});',
+    replace: 'let s=await __westwalletHmacKey(e.jwtSecret),{payload:i}=await jwtVerify(n,s,{algorithms:["HS256"]});',
+  },
+  {
+    why: "Auth's token check (the /auth/v1 routes that need a user) imports the key per request too",
+    upstream: 'import the key once per secret',
+    find: 'let s=new TextEncoder().encode(e);try{let{payload:i}=await jwtVerify(t,s,{algorithms:["HS256"]});',
+    replace: 'let s=await __westwalletHmacKey(e);try{let{payload:i}=await jwtVerify(t,s,{algorithms:["HS256"]});',
+  },
+];
+
+/** lite's folder, found as Node finds a package: node_modules/@supabase/lite up from here. */
+function liteDirectory(): string {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', '@supabase', 'lite');
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error('@supabase/lite is not installed');
+  }
+}
+
+/** lite's bundle with every edit applied; throws naming the first edit that no longer fits. */
+export function mendBundle(source: string): string {
+  let mended = source;
+  for (const edit of bundleEdits) {
+    const at = mended.indexOf(edit.find);
+    if (at < 0 || mended.indexOf(edit.find, at + 1) >= 0) {
+      throw new Error(
+        `lite's bundle ${at < 0 ? 'no longer contains' : 'contains more than once'} ${JSON.stringify(edit.find)}: ` +
+          're-check the edit in packages/devstack/src/lite/bundle.ts',
+      );
+    }
+    mended = mended.slice(0, at) + edit.replace + mended.slice(at + edit.find.length);
+  }
+  // The helpers name lite's own (minified) functions and symbols; make sure they still exist.
+  for (const name of ['function wm(', 'var Qn=Symbol("lite-internal-request")']) {
+    if (!mended.includes(name))
+      throw new Error(`lite's bundle has no ${name}: re-check packages/devstack/src/lite/bundle.ts`);
+  }
+  return `${mended}\n${helpers}`;
+}
+
+type Lite = typeof import('@supabase/lite');
+let loaded: Promise<Lite> | undefined;
+
+/** `@supabase/lite` with the edits above: App and everything used with it come from here. */
+export function importMendedLite(): Promise<Lite> {
+  loaded ??= (async () => {
+    const original = path.join(liteDirectory(), 'dist', 'index.js');
+    const mended = mendBundle(fs.readFileSync(original, 'utf8'));
+    const hash = createHash('sha256').update(mended).digest('hex').slice(0, 16);
+    const file = path.join(path.dirname(original), `index.westwallet-${hash}.js`);
+    if (!fs.existsSync(file)) {
+      // Written under a temporary name and renamed: stacks starting at once never import half a file.
+      const partial = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, mended);
+      fs.renameSync(partial, file);
+    }
+    return (await import(pathToFileURL(file).href)) as Lite;
+  })();
+  return loaded;
+}

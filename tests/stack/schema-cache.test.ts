@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { serviceClient } from '../helpers/clients.ts';
+import { adminSql } from '../helpers/db.ts';
+
+/**
+ * The Data API keeps what it learns from the schema (the tables, their columns and how each
+ * column's values are written in JSON) until `notify pgrst, 'reload schema'`, which the DDL event
+ * triggers send: what a migration adds must be served, with its values written as PostgREST
+ * writes them, as soon as the reload is through.
+ */
+const table = `schema_probe_${randomUUID().slice(0, 8)}`;
+const view = `${table}_view`;
+// Neither is in the generated types: reach them through an untyped client.
+const client = serviceClient() as unknown as SupabaseClient;
+
+describe("the Data API's schema cache", () => {
+  beforeAll(async () => {
+    await adminSql.unsafe(`
+      create table public.${table} (id int primary key, amount bigint not null);
+      grant select on public.${table} to service_role;
+      insert into public.${table} values (1, 5000000000);
+    `);
+    await vi.waitFor(
+      async () => expect((await client.from(table).select('*')).data).toEqual([{ id: 1, amount: 5000000000 }]),
+      { timeout: 10_000, interval: 50 },
+    );
+  });
+
+  afterAll(async () => {
+    await adminSql.unsafe(`drop view if exists public.${view}; drop table if exists public.${table}`);
+  });
+
+  it("serves a column added after the first requests, once the schema is reloaded, with PostgREST's values", async () => {
+    await adminSql.unsafe(`
+      alter table public.${table} add column settled boolean, add column rate numeric(12, 4),
+        add column due date, add column detail jsonb, add column tags text[];
+      update public.${table} set settled = true, rate = 1.5, due = '2026-12-07',
+        detail = '{"kind": "invoice", "lines": [1, 2]}', tags = '{a,b}';
+    `);
+    await adminSql`notify pgrst, 'reload schema'`;
+    await expect
+      .poll(async () => (await client.from(table).select('*')).data, { timeout: 10_000, interval: 50 })
+      .toEqual([
+        {
+          id: 1,
+          amount: 5000000000,
+          settled: true,
+          rate: 1.5,
+          due: '2026-12-07',
+          detail: { kind: 'invoice', lines: [1, 2] },
+          tags: ['a', 'b'],
+        },
+      ]);
+  });
+
+  it('serves a view created after the first requests, once the schema is reloaded', async () => {
+    await adminSql.unsafe(`
+      create view public.${view} as
+        select id, amount * 2 as doubled, (amount > 0)::boolean as positive, '{"x": 1}'::jsonb as extra
+        from public.${table};
+      grant select on public.${view} to service_role;
+    `);
+    await expect
+      .poll(async () => (await client.from(view).select('*')).data, { timeout: 10_000, interval: 50 })
+      .toEqual([{ id: 1, doubled: 10000000000, positive: true, extra: { x: 1 } }]);
+  });
+});
