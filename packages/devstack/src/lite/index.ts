@@ -97,9 +97,9 @@ export const mends: Mend[] = [
   {
     lite: "sets a request's context with one statement per setting, each awaited: 11 round trips before an RPC's query, 6 before a read's",
     platform:
-      'PostgREST sets them in one statement; locally each of the two steps sends its set_config calls in one select',
+      'PostgREST sets them in one statement; locally the claims, the RPC settings and read-only go in one select of set_config calls',
     where: ['src/lite/request-context.ts'],
-    test: "tests/devstack/lite-mends.test.ts › sets a request's context in two statements, with the values lite sets",
+    test: "tests/devstack/lite-mends.test.ts › sets a request's context in one statement, with the values lite sets",
     recheck:
       'PostgresConnection.applyJwtSessionContext and applyRpcRequestGucs: their names, arguments and settings; better, lite batching them itself',
   },
