@@ -41,6 +41,10 @@ export default async function setup(project: TestProject) {
       fakeApiPort: await freePort(),
     };
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
+    // Password hashes of cost 4 instead of GoTrue's 10 (lite's LITE_AUTH_BCRYPT_COST, read per
+    // hash): the suites sign up hundreds of users, and bcryptjs took about half the run's time on
+    // the stack's thread. A hash verifies at the cost it was made with; no answer changes.
+    process.env.LITE_AUTH_BCRYPT_COST ??= '4';
     const started = Date.now();
     // mail-send's provider is a fake Resend, which delivers to the stack's catcher.
     const mailPorts = { http: await freePort(), smtp: await freePort() };
