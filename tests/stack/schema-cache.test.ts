@@ -66,4 +66,9 @@ describe("the Data API's schema cache", () => {
       .poll(async () => (await client.from(view).select('*')).data, { timeout: 10_000, interval: 50 })
       .toEqual([{ id: 1, doubled: 10000000000, positive: true, extra: { x: 1 } }]);
   });
+
+  it('answers a table it does not know with 404 PGRST205, as PostgREST', async () => {
+    const { status, error } = await client.from(`${table}_missing`).select('*');
+    expect({ status, code: error?.code }).toEqual({ status: 404, code: 'PGRST205' });
+  });
 });

@@ -40,7 +40,7 @@ export interface DataApiOptions {
  */
 export async function startDataApi(options: DataApiOptions): Promise<DataApi> {
   const { dbUrl, sql, keys, config, storageDir, authMail, log, quiet = false } = options;
-  const { App, SmtpEmailDriver, setExperimental } = await importMendedLite();
+  const { App, SmtpEmailDriver, setExperimental } = (await importMendedLite()).lite;
   setExperimental('storage', true);
   if (quiet) holdErrorsOfQuietRequests();
   const lite = await connectLite(dbUrl);

@@ -7,10 +7,9 @@ import { pathToFileURL } from 'node:url';
  * Mends that can only be made in lite's code: the waste on every Data API request sits in
  * functions its bundle does not export. lite's `dist/index.js` is read, each edit below replaced
  * in it (each must match exactly once, else lite changed and the edit must be re-checked), and
- * the result written beside it under a name holding its hash, then imported in its place. It
- * lives in lite's own folder so that it resolves its imports exactly as the original does; its
- * import of `@supabase/lite` itself (the bundle imports its own `Connection`) still reaches the
- * original, so classes shared with `@supabase/lite/postgres` stay one.
+ * the result written beside it under a name holding its hash, then imported in its place (with a
+ * copy of its Postgres connection that imports it: see importMendedLite). The copies live in
+ * lite's own folder so that they resolve their other imports exactly as the originals do.
  *
  * Each edit is what we would send upstream (see `upstream`).
  */
@@ -136,22 +135,60 @@ export function mendBundle(source: string): string {
 }
 
 type Lite = typeof import('@supabase/lite');
-let loaded: Promise<Lite> | undefined;
+type LitePostgres = typeof import('@supabase/lite/postgres');
 
-/** `@supabase/lite` with the edits above: App and everything used with it come from here. */
-export function importMendedLite(): Promise<Lite> {
+/** Writes `text` to `file` unless it is there: under a temporary name, renamed, so that stacks
+ * starting at once never import half a file. */
+function writeOnce(file: string, text: string): string {
+  if (!fs.existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  }
+  return pathToFileURL(file).href;
+}
+
+/** Replaces lite's one import of itself (`from'@supabase/lite'`) in a file of its own. */
+function importFrom(source: string, file: string, target: string): string {
+  const specifier = "from'@supabase/lite'";
+  const at = source.indexOf(specifier);
+  if (at < 0 || source.indexOf(specifier, at + 1) >= 0) {
+    throw new Error(
+      `lite's ${file} no longer imports @supabase/lite once: re-check packages/devstack/src/lite/bundle.ts`,
+    );
+  }
+  return `${source.slice(0, at)}from'${target}'${source.slice(at + specifier.length)}`;
+}
+
+let loaded: Promise<{ lite: Lite; postgres: LitePostgres }> | undefined;
+
+/**
+ * `@supabase/lite` with the edits above, and `@supabase/lite/postgres` on it: App, the Postgres
+ * connection and everything used with them come from here. lite's bundle imports its own
+ * classes (`Connection`, `RelationNotFoundError`) from `@supabase/lite`, and so does its Postgres
+ * connection: both copies import the mended bundle instead, so that there is one of each class
+ * and `instanceof` holds (else a missing table answered 500 instead of 404 PGRST205).
+ */
+export function importMendedLite(): Promise<{ lite: Lite; postgres: LitePostgres }> {
   loaded ??= (async () => {
-    const original = path.join(liteDirectory(), 'dist', 'index.js');
-    const mended = mendBundle(fs.readFileSync(original, 'utf8'));
-    const hash = createHash('sha256').update(mended).digest('hex').slice(0, 16);
-    const file = path.join(path.dirname(original), `index.westwallet-${hash}.js`);
-    if (!fs.existsSync(file)) {
-      // Written under a temporary name and renamed: stacks starting at once never import half a file.
-      const partial = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(partial, mended);
-      fs.renameSync(partial, file);
-    }
-    return (await import(pathToFileURL(file).href)) as Lite;
+    const dist = path.join(liteDirectory(), 'dist');
+    const read = (file: string) => fs.readFileSync(path.join(dist, file), 'utf8');
+    const connectionFile = path.join(dist, 'db', 'postgres', 'PostgresConnection.js');
+    // Each copy with its import of the mended bundle, whose name holds the hash of both.
+    const mended = (name: string) => importFrom(mendBundle(read('index.js')), 'dist/index.js', `./${name}`);
+    const connection = (name: string) =>
+      importFrom(fs.readFileSync(connectionFile, 'utf8'), 'PostgresConnection.js', `../../${name}`);
+    const hash = createHash('sha256').update(mended('NAME')).update(connection('NAME')).digest('hex').slice(0, 16);
+    const name = `index.westwallet-${hash}.js`;
+    const lite = writeOnce(path.join(dist, name), mended(name));
+    const postgres = writeOnce(
+      path.join(path.dirname(connectionFile), `PostgresConnection.westwallet-${hash}.js`),
+      connection(name),
+    );
+    return {
+      lite: (await import(lite)) as Lite,
+      postgres: (await import(postgres)) as LitePostgres,
+    };
   })();
   return loaded;
 }

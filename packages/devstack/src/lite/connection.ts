@@ -1,4 +1,4 @@
-import { createPostgresConnection } from '@supabase/lite/postgres';
+import { importMendedLite } from './bundle.ts';
 import { answerErrorsAsPostgrest } from './postgrest-errors.ts';
 import { postgrestTypes } from './postgrest-types.ts';
 import { setRequestContextInOneStatement } from './request-context.ts';
@@ -11,6 +11,7 @@ const SESSIONS = 10;
 
 /** lite's Postgres connection, with the mends that belong to it (./index.ts lists them). */
 export async function connectLite(dbUrl: string) {
+  const { createPostgresConnection } = (await importMendedLite()).postgres;
   const connection = createPostgresConnection({ url: dbUrl, postgresOptions: { types: postgrestTypes } });
   const sessions = await leaseSessions(connection.driver, {
     size: SESSIONS,
