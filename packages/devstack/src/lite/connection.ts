@@ -24,7 +24,14 @@ export async function connectLite(dbUrl: string) {
   (connection as unknown as { rlsState: string }).rlsState = 'active';
   answerErrorsAsPostgrest(connection);
   // One statement per step for a request's settings, not one per setting, with the role's own.
-  const roleSettings = new RoleSettings(connection.driver);
+  const roleSettings = new RoleSettings(async (text) => {
+    const lease = await sessions.reserve();
+    try {
+      return (await lease.unsafe(text)) as unknown as Record<string, string>[];
+    } finally {
+      lease.release();
+    }
+  });
   await roleSettings.reload();
   setRequestContextInOneStatement(connection, roleSettings);
   return {

@@ -1,5 +1,3 @@
-import type postgres from 'postgres';
-
 /**
  * The settings of the API roles (`alter role authenticated set plan_cache_mode = ...`), which
  * PostgREST applies to each request of the role it impersonates, transaction-scoped, in the
@@ -16,12 +14,13 @@ import type postgres from 'postgres';
 
 export type Settings = [name: string, value: string][];
 
-const API_ROLES = ['anon', 'authenticated', 'service_role'];
+/** Runs a statement on one of lite's sessions (./sessions.ts), which survive lost connections. */
+type Query = (text: string) => Promise<Record<string, string>[]>;
 
 export class RoleSettings {
   private byRole = new Map<string, Settings>();
 
-  constructor(private readonly sql: postgres.Sql) {}
+  constructor(private readonly query: Query) {}
 
   /** The settings a request of `role` gets; none for a role without any. */
   of(role: string): Settings {
@@ -29,7 +28,7 @@ export class RoleSettings {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.sql<{ role: string; name: string; value: string }[]>`
+    const rows = await this.query(`
       select r.rolname as role, s.name, s.value
       from pg_roles r
       cross join lateral (
@@ -37,9 +36,9 @@ export class RoleSettings {
         from unnest(r.rolconfig) with ordinality as u (c, n)
         order by u.n
       ) s
-      where r.rolname = any (${API_ROLES})
+      where r.rolname in ('anon', 'authenticated', 'service_role')
         and s.name <> 'default_transaction_isolation'
-        and (s.name like '%.%' or exists (select from pg_settings p where p.name = s.name and p.context = 'user'))`;
+        and (s.name like '%.%' or exists (select from pg_settings p where p.name = s.name and p.context = 'user'))`);
     const byRole = new Map<string, Settings>();
     for (const { role, name, value } of rows) byRole.set(role, [...(byRole.get(role) ?? []), [name, value]]);
     this.byRole = byRole;

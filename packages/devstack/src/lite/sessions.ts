@@ -23,6 +23,12 @@ export function isConnectionFailure(error: unknown): boolean {
   return typeof code === 'string' && (CONNECTION_CODES.has(code) || /^(08|57P0)/.test(code));
 }
 
+/** One session, leased for one query or transaction. */
+export interface Lease {
+  unsafe(text: string, parameters?: postgres.ParameterOrJSON<never>[]): Promise<postgres.RowList<postgres.Row[]>>;
+  release(): void;
+}
+
 interface Session {
   sql: postgres.Sql;
   /** The connection closed since the current lease began: its transaction and settings are gone. */
@@ -58,7 +64,7 @@ export interface SessionLeasesOptions {
 export async function leaseSessions(
   driver: postgres.Sql,
   options: SessionLeasesOptions,
-): Promise<{ end(): Promise<void> }> {
+): Promise<{ reserve(): Promise<Lease>; end(): Promise<void> }> {
   // The sessions parse arrays with the parsers the driver fetches on its first connection (its
   // options are theirs): a session fetching them itself would leave an unhandled rejection when
   // its connection is killed during the fetch (postgres.js 3.4 does not catch it).
@@ -99,7 +105,7 @@ export async function leaseSessions(
     else if (!session.lost) idle.push(session);
   };
 
-  const reserve = async () => {
+  const reserve = async (): Promise<Lease> => {
     const session = await take();
     session.lost = false;
     return {
@@ -122,6 +128,7 @@ export async function leaseSessions(
   Object.assign(driver, { reserve });
 
   return {
+    reserve,
     end: async () => {
       await Promise.all(sessions.map((session) => session.sql.end({ timeout: 5 })));
     },
