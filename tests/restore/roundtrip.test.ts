@@ -74,8 +74,11 @@ describe('restoring a backup into a new organization', () => {
       ).error,
     ).toBeNull();
     expect(
-      (await owner.client.from('transaction_tags').insert({ org_id: orgId, transaction_id: t?.id, tag_id: tag.id }))
-        .error,
+      (
+        await owner.client
+          .from('transaction_tags')
+          .insert({ org_id: orgId, transaction_id: t?.id as string, tag_id: tag.id })
+      ).error,
     ).toBeNull();
     receipt = new TextEncoder().encode(`Kvitto Willys 450,00 kr ${randomUUID()}\n`);
     const path = `${orgId}/${randomUUID()}/kvitto.txt`;

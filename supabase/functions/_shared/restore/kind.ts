@@ -306,7 +306,11 @@ export const restoreBackup: JobKind<RestoreParams, RestoreState, RestoreResult> 
         return { state: s, progress: { fraction: 0.02, message: 'manifest checked' } };
       }
       if (s.phase === 'stage') {
-        while (s.table < s.tables.length && ctx.deadline.remainingMs() > reserveMs) await stage(ctx, s, source);
+        // At least one batch a step, however little time the invocation has left: every step moves on.
+        while (s.table < s.tables.length) {
+          await stage(ctx, s, source);
+          if (ctx.deadline.remainingMs() < reserveMs) break;
+        }
         if (s.table === s.tables.length) s.phase = 'files';
         return {
           state: s,
@@ -317,7 +321,10 @@ export const restoreBackup: JobKind<RestoreParams, RestoreState, RestoreResult> 
         };
       }
       if (s.phase === 'files') {
-        while (s.file < s.files.length && ctx.deadline.remainingMs() > reserveMs) await copyFile(ctx, s, source);
+        while (s.file < s.files.length) {
+          await copyFile(ctx, s, source);
+          if (ctx.deadline.remainingMs() < reserveMs) break;
+        }
         if (s.file === s.files.length) s.phase = 'commit';
         return {
           state: s,
