@@ -120,10 +120,15 @@ describe('restoring refuses what it cannot trust, and leaves nothing behind', ()
     );
   }, 60_000);
 
-  it('refuses a ZIP that is not a backup, and a truncated one', async () => {
+  it('refuses a ZIP that is not a backup, a truncated one and one with a damaged entry', async () => {
     await refused(zipSync({ 'notes.txt': strToU8('hello') }), 'RESTORE_NOT_A_BACKUP');
     const whole = rewritten(files, () => {});
     await refused(whole.slice(0, Math.floor(whole.length * 0.7)), 'RESTORE_ARCHIVE_DAMAGED');
+    // An entry's local header overwritten (the directory still intact): found when the entry is read.
+    const broken = whole.slice();
+    const name = Buffer.from(broken).indexOf('data/transactions.ndjson');
+    broken.fill(0, name - 30, name - 26);
+    await refused(broken, 'RESTORE_ARCHIVE_DAMAGED');
   }, 60_000);
 
   it("refuses rows that differ from the manifest's checksum", async () => {

@@ -337,7 +337,9 @@ export const restoreBackup: JobKind<RestoreParams, RestoreState, RestoreResult> 
       const result = await commit(ctx, s);
       return { state: s, progress: { fraction: 1, message: 'restored' }, done: result };
     } catch (error) {
-      if (error instanceof EntryDamaged) return await refuse(ctx, s, s.file, 'RESTORE_ARCHIVE_DAMAGED', error.message);
+      if (error instanceof EntryDamaged || error instanceof ZipFormatError) {
+        return await refuse(ctx, s, s.file, 'RESTORE_ARCHIVE_DAMAGED', error.message);
+      }
       if (error instanceof RowsInvalid) return await refuse(ctx, s, s.file, 'RESTORE_BACKUP_INVALID', error.message);
       const refused = s.phase === 'commit' ? refusedRows(error) : null;
       if (refused) return await refuse(ctx, s, s.file, 'RESTORE_BACKUP_INVALID', refused);
