@@ -12,7 +12,7 @@ import {
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type postgres from 'postgres';
 import { JobFailure, type JobKind, type StepContext } from '../jobs/kind.ts';
-import { type BackupSource, entryChunks, EntryDamaged, storageSource } from './source.ts';
+import { type BackupSource, entryChunks, EntryDamaged, type ResumePoint, storageSource } from './source.ts';
 
 /** An entry to read, with what the manifest says it holds. */
 interface Entry extends ZipDirectoryEntry {
@@ -32,6 +32,8 @@ interface RestoreState {
   line: number;
   offset: number;
   sha: string | null;
+  /** Where the entry's inflating can start again, at or before `offset` (source.ts). */
+  resume: ResumePoint | null;
   /** Files copied so far. */
   file: number;
 }
@@ -67,7 +69,7 @@ async function hasher(saved: string | null): Promise<IHasher> {
 async function readWhole(source: BackupSource, entry: ZipDirectoryEntry): Promise<Uint8Array> {
   const out = new Uint8Array(entry.size);
   let at = 0;
-  for await (const chunk of entryChunks(source, entry)) {
+  for await (const { bytes: chunk } of entryChunks(source, entry)) {
     if (at + chunk.length > out.length) throw new EntryDamaged(`${entry.name}: longer than its directory says`);
     out.set(chunk, at);
     at += chunk.length;
@@ -159,14 +161,16 @@ async function open(ctx: StepContext, params: RestoreParams, state: RestoreState
 
 /**
  * Stages the current table's NDJSON from `state.offset` on, a batch of lines at a time, until the
- * step's time runs short. The entry is inflated from its start on each step (a DEFLATE stream
- * cannot be resumed from a checkpoint with pako) and the bytes before `offset` skipped.
+ * step's time runs short. The next step inflates the entry again from the last resume point at or
+ * before `offset` (a block boundary, source.ts) and skips the few bytes between them.
  */
 async function stage(ctx: StepContext, state: RestoreState, source: BackupSource): Promise<void> {
   const { name, entry } = state.tables[state.table];
   const sha = await hasher(state.sha);
   const decoder = new TextDecoder();
-  let seen = 0;
+  let seen = state.resume?.output ?? 0;
+  // Resume points met but not yet behind the staged lines: one becomes the checkpoint at a flush.
+  let points: ResumePoint[] = [];
   let pending = new Uint8Array();
   let batch: unknown[] = [];
   let batchBytes = 0;
@@ -182,6 +186,8 @@ async function stage(ctx: StepContext, state: RestoreState, source: BackupSource
     }
     state.offset += batchBytes;
     state.sha = toBase64(sha.save());
+    state.resume = points.findLast((p) => p.output <= state.offset) ?? state.resume;
+    points = points.filter((p) => p.output > state.offset);
     batch = [];
     batchBytes = 0;
   };
@@ -197,7 +203,7 @@ async function stage(ctx: StepContext, state: RestoreState, source: BackupSource
       }
     }
   };
-  for await (const chunk of entryChunks(source, entry)) {
+  for await (const { bytes: chunk, resume } of entryChunks(source, entry, state.resume)) {
     let data = chunk;
     if (seen < state.offset) {
       const skip = Math.min(state.offset - seen, chunk.length);
@@ -212,6 +218,7 @@ async function stage(ctx: StepContext, state: RestoreState, source: BackupSource
     const cut = joined.lastIndexOf(0x0a) + 1;
     pending = joined.slice(cut);
     take(joined.subarray(0, cut));
+    if (resume) points.push(resume);
     if (batch.length >= batchRows) {
       await flush();
       if (ctx.deadline.remainingMs() < reserveMs) return;
@@ -226,6 +233,7 @@ async function stage(ctx: StepContext, state: RestoreState, source: BackupSource
   state.line = 0;
   state.offset = 0;
   state.sha = null;
+  state.resume = null;
 }
 
 class RowsInvalid extends Error {
@@ -292,6 +300,7 @@ export const restoreBackup: JobKind<RestoreParams, RestoreState, RestoreResult> 
     line: 0,
     offset: 0,
     sha: null,
+    resume: null,
     file: 0,
   }),
   async step(ctx, params, state) {

@@ -1,5 +1,5 @@
 import { localDataOffset, localHeaderLength, type ZipDirectoryEntry } from '@westwallet/shared/restore';
-import { Inflate } from 'pako';
+import { constants, Inflate } from 'pako';
 
 /**
  * The backup being restored, read in byte ranges (HTTP Range requests to Storage with the secret
@@ -74,31 +74,99 @@ async function sliceOf(body: ReadableStream<Uint8Array>, start: number, end: num
 
 /** How much compressed data one read takes. */
 const readBytes = 1 << 20;
+/** DEFLATE refers back at most 32 KiB: what a resumed inflater needs of the output before it. */
+const windowBytes = 32 << 10;
 
 /**
- * An entry's uncompressed bytes, a chunk at a time: compressed ranges read one after another and
- * inflated as a stream. Throws on data that does not inflate (a damaged archive).
+ * A point an entry can be inflated again from: a DEFLATE block boundary that falls on a byte
+ * (`input`, from the entry's data start) with the output so far (`output` bytes) and its last
+ * 32 KiB (base64), which a new raw inflater takes as its dictionary (zlib's zran.c does the same,
+ * with bit offsets pako cannot set). About one block end in eight falls on a byte, so there is
+ * one every few hundred KB of output.
  */
-export async function* entryChunks(source: BackupSource, entry: ZipDirectoryEntry): AsyncGenerator<Uint8Array> {
+export interface ResumePoint {
+  input: number;
+  output: number;
+  window: string;
+}
+
+export interface EntryChunk {
+  bytes: Uint8Array;
+  /** Set when the entry can be resumed right after these bytes. */
+  resume: ResumePoint | null;
+}
+
+/** zlib's stream fields pako keeps on its Inflate (not in its typings). */
+interface InflateStream {
+  total_in: number;
+  /** Bits left in the last byte read, +64 after the final block, +128 at a block boundary. */
+  data_type: number;
+}
+
+const toBase64 = (bytes: Uint8Array) => {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+};
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/**
+ * An entry's uncompressed bytes, a chunk at a time, from its start or from a resume point:
+ * compressed ranges read one after another and inflated as a stream, stopping at each block
+ * boundary (Z_BLOCK) to see whether it is one to resume from. Throws on data that does not
+ * inflate (a damaged archive).
+ */
+export async function* entryChunks(
+  source: BackupSource,
+  entry: ZipDirectoryEntry,
+  from: ResumePoint | null = null,
+): AsyncGenerator<EntryChunk> {
   if (entry.method !== 0 && entry.method !== 8) throw new EntryDamaged(`${entry.name}: compression ${entry.method}`);
   const header = await source.read(entry.headerOffset, entry.headerOffset + localHeaderLength - 1);
-  const start = localDataOffset(header, entry);
-  const end = start + entry.compressedSize;
-  const chunks: Uint8Array[] = [];
-  const inflate = entry.method === 8 ? new Inflate({ raw: true }) : null;
-  if (inflate) inflate.onData = (chunk: Uint8Array) => chunks.push(chunk);
-  for (let at = start; at < end; at += readBytes) {
+  const dataStart = localDataOffset(header, entry);
+  const end = dataStart + entry.compressedSize;
+  const chunks: EntryChunk[] = [];
+  let window: Uint8Array = from ? fromBase64(from.window) : new Uint8Array();
+  let output = from?.output ?? 0;
+  const inflate = entry.method === 8
+    ? new Inflate({ raw: true, ...(window.length > 0 ? { dictionary: window } : {}) })
+    : null;
+  const stream = inflate as unknown as { strm: InflateStream } | null;
+  if (inflate && stream) {
+    inflate.onData = (chunk: Uint8Array) => {
+      const bytes = chunk.slice();
+      output += bytes.length;
+      window = windowAfter(window, bytes);
+      const { data_type: state, total_in } = stream.strm;
+      const boundary = (state & (128 | 64 | 63)) === 128;
+      chunks.push({
+        bytes,
+        resume: boundary ? { input: (from?.input ?? 0) + total_in, output, window: toBase64(window) } : null,
+      });
+    };
+  }
+  for (let at = dataStart + (from?.input ?? 0); at < end; at += readBytes) {
     const last = Math.min(at + readBytes, end);
     const data = last > at ? await source.read(at, last - 1) : new Uint8Array();
     if (!inflate) {
-      yield data;
+      output += data.length;
+      yield { bytes: data, resume: { input: output, output, window: '' } };
       continue;
     }
-    inflate.push(data, last === end);
+    inflate.push(data, last === end ? true : constants.Z_BLOCK);
     if (inflate.err) throw new EntryDamaged(`${entry.name}: ${inflate.msg}`);
     yield* chunks.splice(0);
   }
   if (inflate && !inflate.ended && entry.compressedSize > 0) throw new EntryDamaged(`${entry.name}: data ends early`);
+}
+
+function windowAfter(window: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= windowBytes) return bytes.slice(bytes.length - windowBytes);
+  const keep = Math.min(window.length, windowBytes - bytes.length);
+  const out = new Uint8Array(keep + bytes.length);
+  out.set(window.subarray(window.length - keep));
+  out.set(bytes, keep);
+  return out;
 }
 
 export class EntryDamaged extends Error {
