@@ -12,7 +12,15 @@ import {
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type postgres from 'postgres';
 import { JobFailure, type JobKind, type StepContext } from '../jobs/kind.ts';
-import { type BackupSource, entryChunks, EntryDamaged, type ResumePoint, storageSource } from './source.ts';
+import {
+  type BackupSource,
+  entryChunks,
+  EntryDamaged,
+  fromBase64,
+  type ResumePoint,
+  storageSource,
+  toBase64,
+} from './source.ts';
 
 /** An entry to read, with what the manifest says it holds. */
 interface Entry extends ZipDirectoryEntry {
@@ -53,16 +61,10 @@ const reserveMs = 500;
 const manifestLimit = 32 << 20;
 const attachmentsBucket = 'attachments';
 
-function toBase64(bytes: Uint8Array): string {
-  let text = '';
-  for (const b of bytes) text += String.fromCharCode(b);
-  return btoa(text);
-}
-
 async function hasher(saved: string | null): Promise<IHasher> {
   const sha = await createSHA256();
   sha.init();
-  if (saved) sha.load(Uint8Array.from(atob(saved), (c) => c.charCodeAt(0)));
+  if (saved) sha.load(fromBase64(saved));
   return sha;
 }
 

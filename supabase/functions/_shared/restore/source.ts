@@ -103,12 +103,16 @@ interface InflateStream {
   data_type: number;
 }
 
-const toBase64 = (bytes: Uint8Array) => {
+/** Bytes in a JSON checkpoint (the window here, the SHA-256 state in kind.ts). */
+export function toBase64(bytes: Uint8Array): string {
   let text = '';
   for (const b of bytes) text += String.fromCharCode(b);
   return btoa(text);
-};
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+export function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
 
 /**
  * An entry's uncompressed bytes, a chunk at a time, from its start or from a resume point:
