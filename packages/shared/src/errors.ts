@@ -193,6 +193,17 @@ export const errorCodes = {
   MAIL_NOT_FOUND: 404,
   /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
   MAIL_NOT_CONFIGURED: 503,
+  // Restoring a backup (docs/restore.md); the codes an import.backup job ends with
+  /** No backup at that path in your own folder of the `restores` bucket. */
+  RESTORE_FILE_NOT_FOUND: 404,
+  /** The file is not a readable ZIP (truncated, or not a ZIP), or an entry's size or SHA-256 differs from the manifest's. */
+  RESTORE_ARCHIVE_DAMAGED: 400,
+  /** The ZIP is not a WestWallet backup: no manifest.json, or one of another format. */
+  RESTORE_NOT_A_BACKUP: 400,
+  /** The backup was written by a newer WestWallet (format version or schema) than this one restores. */
+  RESTORE_VERSION_TOO_NEW: 400,
+  /** The backup's rows do not fit the database (a value out of range, a reference to a missing row); nothing was restored. */
+  RESTORE_BACKUP_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;
