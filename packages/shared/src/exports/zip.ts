@@ -10,7 +10,8 @@ import { constants, Deflate } from 'pako';
  * in a JSON-able state between steps. The central directory comes last. So the archive can be
  * uploaded as it is written, and nothing holds it whole in memory.
  *
- * Limits: no ZIP64, so at most 65,535 entries and 4 GiB per entry and in all (checked).
+ * Limits: 4 GiB per entry (checked); past 65,535 entries or 4 GiB in all the end records are
+ * ZIP64's.
  */
 
 export type ZipMethod = 0 | 8;
@@ -205,14 +206,19 @@ export function entryTail(entry: ZipEntry): Uint8Array {
   return out;
 }
 
+/** Past 4 GiB an entry's local header offset goes into a ZIP64 extra field (APPNOTE 4.5.3). */
 function centralHeader(entry: ZipEntry): Uint8Array {
   const name = utf8.encode(entry.name);
-  const out = new Uint8Array(46 + name.length);
+  const offset = entry.offset ?? 0;
+  const zip64 = offset >= maxZip32;
+  const extra = zip64 ? 12 : 0;
+  const out = new Uint8Array(46 + name.length + extra);
   const v = new DataView(out.buffer);
   const { time, date } = dosTime(entry.modified);
+  const version = zip64 ? 45 : 20;
   v.setUint32(0, 0x02014b50, true);
-  v.setUint16(4, 20, true);
-  v.setUint16(6, 20, true);
+  v.setUint16(4, version, true);
+  v.setUint16(6, version, true);
   v.setUint16(8, flags(entry), true);
   v.setUint16(10, entry.method, true);
   v.setUint16(12, time, true);
@@ -221,30 +227,57 @@ function centralHeader(entry: ZipEntry): Uint8Array {
   v.setUint32(20, entry.compressedSize, true);
   v.setUint32(24, entry.size, true);
   v.setUint16(28, name.length, true);
-  v.setUint32(42, entry.offset ?? 0, true);
+  v.setUint16(30, extra, true);
+  v.setUint32(42, zip64 ? maxZip32 : offset, true);
   out.set(name, 46);
+  if (zip64) {
+    const at = 46 + name.length;
+    v.setUint16(at, 0x0001, true);
+    v.setUint16(at + 2, 8, true);
+    v.setBigUint64(at + 4, BigInt(offset), true);
+  }
   return out;
 }
 
 /**
  * The archive's end: the central directory of the finished `entries` (each with its `offset`)
- * starting at byte `at`, and the end record.
+ * starting at byte `at`, and the end record; past 65,535 entries or 4 GiB also the ZIP64 end
+ * record and its locator (APPNOTE 4.3.14, 4.3.15), which readers (fflate, unzip, 7-Zip, Windows)
+ * look for.
  */
 export function centralDirectory(entries: readonly ZipEntry[], at: number): Uint8Array {
-  if (entries.length > 0xffff) throw new RangeError('zip: more than 65,535 entries');
   const central = concat(
     entries.map((e) => {
       if (e.crc32 === undefined || e.offset === undefined) throw new Error(`zip entry ${e.name} is not finished`);
       return centralHeader(e);
     }),
   );
-  if (at + central.length + 22 > maxZip32) throw new RangeError('zip: archive over 4 GiB');
+  const zip64 = entries.length >= 0xffff || at >= maxZip32 || central.length >= maxZip32;
+  const records: Uint8Array[] = [central];
+  if (zip64) {
+    const end64 = new Uint8Array(56 + 20);
+    const v = new DataView(end64.buffer);
+    v.setUint32(0, 0x06064b50, true);
+    v.setBigUint64(4, 44n, true);
+    v.setUint16(12, 45, true);
+    v.setUint16(14, 45, true);
+    v.setBigUint64(24, BigInt(entries.length), true);
+    v.setBigUint64(32, BigInt(entries.length), true);
+    v.setBigUint64(40, BigInt(central.length), true);
+    v.setBigUint64(48, BigInt(at), true);
+    // The locator: where the ZIP64 end record starts.
+    v.setUint32(56, 0x07064b50, true);
+    v.setBigUint64(64, BigInt(at + central.length), true);
+    v.setUint32(72, 1, true);
+    records.push(end64);
+  }
   const end = new Uint8Array(22);
   const v = new DataView(end.buffer);
   v.setUint32(0, 0x06054b50, true);
-  v.setUint16(8, entries.length, true);
-  v.setUint16(10, entries.length, true);
-  v.setUint32(12, central.length, true);
-  v.setUint32(16, at, true);
-  return concat([central, end]);
+  v.setUint16(8, Math.min(entries.length, 0xffff), true);
+  v.setUint16(10, Math.min(entries.length, 0xffff), true);
+  v.setUint32(12, Math.min(central.length, maxZip32), true);
+  v.setUint32(16, Math.min(at, maxZip32), true);
+  records.push(end);
+  return concat(records);
 }
