@@ -128,7 +128,7 @@ describe('POST /functions/v1/insights', () => {
   it('lets no member write anomalies through the Data API', async () => {
     const { error } = await owner.client
       .from('insight_anomalies')
-      .insert({ org_id: orgId, key: 'forged', kind: 'large_payment', concerns: '2026-07', evidence: {} });
+      .insert({ org_id: orgId, key: 'forged', kind: 'large_payment', concerns_on: '2026-07-01', evidence: {} });
     expect(error?.code).toBe('42501');
   });
 

@@ -625,13 +625,13 @@ export type Database = {
       insight_anomalies: {
         Row: {
           category_id: string | null
-          concerns: string
+          concerns_on: string
           contract_id: string | null
           evidence: NonNullable<Json>
           found_at: string
           id: string
           key: string
-          kind: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
           notified_at: string | null
           org_id: string
           transaction_ids: string[]
@@ -639,13 +639,13 @@ export type Database = {
         }
         Insert: {
           category_id?: string | null
-          concerns: string
+          concerns_on: string
           contract_id?: string | null
           evidence: NonNullable<Json>
           found_at?: string
           id?: string
           key: string
-          kind: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
           notified_at?: string | null
           org_id: string
           transaction_ids?: string[]
@@ -653,13 +653,13 @@ export type Database = {
         }
         Update: {
           category_id?: string | null
-          concerns?: string
+          concerns_on?: string
           contract_id?: string | null
           evidence?: NonNullable<Json>
           found_at?: string
           id?: string
           key?: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["anomaly_kind"]
           notified_at?: string | null
           org_id?: string
           transaction_ids?: string[]
@@ -3209,6 +3209,12 @@ export type Database = {
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
+      anomaly_kind:
+        | "category_month"
+        | "vendor_month"
+        | "duplicate_charge"
+        | "price_increase"
+        | "large_payment"
       category_kind: "expense" | "income"
       contract_frequency:
         | "weekly"
@@ -3418,6 +3424,13 @@ export const Constants = {
   public: {
     Enums: {
       account_kind: ["bank", "savings", "card", "cash", "loan"],
+      anomaly_kind: [
+        "category_month",
+        "vendor_month",
+        "duplicate_charge",
+        "price_increase",
+        "large_payment",
+      ],
       category_kind: ["expense", "income"],
       contract_frequency: [
         "weekly",

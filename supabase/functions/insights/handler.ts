@@ -69,7 +69,7 @@ async function store(orgId: string, anomalies: Anomaly[]): Promise<Set<string>> 
   const rows = anomalies.map((a) => ({
     key: a.key,
     kind: a.kind,
-    concerns: a.on,
+    concerns_on: a.on,
     category_id: a.category_id,
     vendor_id: a.vendor_id,
     contract_id: a.contract_id,
@@ -79,10 +79,10 @@ async function store(orgId: string, anomalies: Anomaly[]): Promise<Set<string>> 
   const sql = db();
   const added = await sql<{ key: string }[]>`
     insert into public.insight_anomalies
-      (org_id, key, kind, concerns, category_id, vendor_id, contract_id, transaction_ids, evidence)
-    select ${orgId}, r.key, r.kind, r.concerns, r.category_id, r.vendor_id, r.contract_id, r.transaction_ids, r.evidence
+      (org_id, key, kind, concerns_on, category_id, vendor_id, contract_id, transaction_ids, evidence)
+    select ${orgId}, r.key, r.kind, r.concerns_on, r.category_id, r.vendor_id, r.contract_id, r.transaction_ids, r.evidence
     from jsonb_to_recordset(${sql.json(rows)}) as r (
-      key text, kind text, concerns text, category_id uuid, vendor_id uuid, contract_id uuid,
+      key text, kind public.anomaly_kind, concerns_on date, category_id uuid, vendor_id uuid, contract_id uuid,
       transaction_ids uuid[], evidence jsonb)
     on conflict (org_id, key) do nothing
     returning key`;

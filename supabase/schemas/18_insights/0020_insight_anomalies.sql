@@ -1,12 +1,14 @@
+create type public.anomaly_kind as enum ('category_month', 'vendor_month', 'duplicate_charge', 'price_increase', 'large_payment');
+
 create table public.insight_anomalies (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   -- The finding's stable key (`duplicate_charge:<id>:<id>`, `category_month:<id>:2026-11`, ...):
   -- found again, it is the same row.
   key text not null check (length(key) between 1 and 200),
-  kind text not null check (kind in ('category_month', 'vendor_month', 'duplicate_charge', 'price_increase', 'large_payment')),
-  -- The month ('YYYY-MM') or the day it concerns.
-  concerns text not null check (length(concerns) between 7 and 10),
+  kind public.anomaly_kind not null,
+  -- The day it concerns; for a month's spending, the month's first day.
+  concerns_on date not null check (private.calendar_day_in_range(concerns_on)),
   category_id uuid,
   vendor_id uuid,
   contract_id uuid,

@@ -12,7 +12,7 @@ export type AnomalyKind = 'category_month' | 'vendor_month' | 'duplicate_charge'
 export interface Anomaly {
   key: string;
   kind: AnomalyKind;
-  /** The month it concerns ('YYYY-MM'), or the day of the payment it is about. */
+  /** The day it concerns ('YYYY-MM-DD'): the payment's, or the month's first day. */
   on: string;
   category_id: string | null;
   vendor_id: string | null;
@@ -89,7 +89,7 @@ function seriesAnomalies(inputs: InsightInputs, kind: 'category_month' | 'vendor
     found.push({
       key: `${kind}:${id ?? 'none'}:${month}`,
       kind,
-      on: month,
+      on: `${month}-01`,
       category_id: kind === 'category_month' ? id : null,
       vendor_id: kind === 'vendor_month' ? id : null,
       contract_id: null,

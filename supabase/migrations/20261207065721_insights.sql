@@ -1,13 +1,16 @@
 -- Insights: one read RPC with what the forecast, anomalies, score and what-if compute from, and
 -- a table keeping each anomaly found once (by its stable key) for members to read.
--- Touches: public.insight_anomalies (new), private/public.insight_inputs (new).
+-- Touches: public.anomaly_kind, public.insight_anomalies (new), private/public.insight_inputs (new).
 
-create table "public"."insight_anomalies" (
+create type "public"."anomaly_kind" as enum ('category_month', 'vendor_month', 'duplicate_charge', 'price_increase', 'large_payment');
+
+
+  create table "public"."insight_anomalies" (
     "id" uuid not null default gen_random_uuid(),
     "org_id" uuid not null,
     "key" text not null,
-    "kind" text not null,
-    "concerns" text not null,
+    "kind" anomaly_kind not null,
+    "concerns_on" date not null,
     "category_id" uuid,
     "vendor_id" uuid,
     "contract_id" uuid,
@@ -30,9 +33,9 @@ CREATE UNIQUE INDEX insight_anomalies_pkey ON public.insight_anomalies USING btr
 
 alter table "public"."insight_anomalies" add constraint "insight_anomalies_pkey" PRIMARY KEY using index "insight_anomalies_pkey";
 
-alter table "public"."insight_anomalies" add constraint "insight_anomalies_concerns_check" CHECK (((length(concerns) >= 7) AND (length(concerns) <= 10))) not valid;
+alter table "public"."insight_anomalies" add constraint "insight_anomalies_concerns_on_check" CHECK (private.calendar_day_in_range(concerns_on)) not valid;
 
-alter table "public"."insight_anomalies" validate constraint "insight_anomalies_concerns_check";
+alter table "public"."insight_anomalies" validate constraint "insight_anomalies_concerns_on_check";
 
 alter table "public"."insight_anomalies" add constraint "insight_anomalies_evidence_check" CHECK (((jsonb_typeof(evidence) = 'object'::text) AND (pg_column_size(evidence) <= 4096))) not valid;
 
@@ -41,10 +44,6 @@ alter table "public"."insight_anomalies" validate constraint "insight_anomalies_
 alter table "public"."insight_anomalies" add constraint "insight_anomalies_key_check" CHECK (((length(key) >= 1) AND (length(key) <= 200))) not valid;
 
 alter table "public"."insight_anomalies" validate constraint "insight_anomalies_key_check";
-
-alter table "public"."insight_anomalies" add constraint "insight_anomalies_kind_check" CHECK ((kind = ANY (ARRAY['category_month'::text, 'vendor_month'::text, 'duplicate_charge'::text, 'price_increase'::text, 'large_payment'::text]))) not valid;
-
-alter table "public"."insight_anomalies" validate constraint "insight_anomalies_kind_check";
 
 alter table "public"."insight_anomalies" add constraint "insight_anomalies_org_id_category_id_fkey" FOREIGN KEY (org_id, category_id) REFERENCES categories(org_id, id) ON DELETE SET NULL (category_id) not valid;
 
