@@ -1,6 +1,6 @@
 import { healthScore, scoreFromFacts } from '@westwallet/shared/insights';
 import { describe, expect, it } from 'vitest';
-import { expenseCategory, incomeCategory, inputs, monthRange, repeat } from './inputs.ts';
+import { contract, expenseCategory, incomeCategory, inputs, monthRange, repeat } from './inputs.ts';
 
 // 1,000.00 a month of income; spending alternating 680.00 and 1,020.00 (mean 850.00, standard
 // deviation 170.00).
@@ -117,5 +117,33 @@ describe('the health score of an organization', () => {
     // months of 825.71 -> 40; debt 0.5 -> 100; fixed -> 100; volatility 168.26 / 825.71 = 0.2038
     // -> 74. (91*20 + 87*15 + 40*20 + 100*15 + 100*10 + 74*10) / 90 = 79.6.
     expect(report.trend[0].score).toBe(80);
+  });
+});
+
+describe('bills on time', () => {
+  it('counts the contract payments due in the last three months that were paid from 10 days before to 5 after', () => {
+    // Due 2025-11-05, 2025-12-05 and 2026-01-05 (as of 2026-01-15); paid a day late, 15 days
+    // late, a day early: 2 of 3 on time -> (0.6667 - 0.5) / 0.5 = 33.
+    const payments = ['2026-01-04', '2025-12-20', '2025-11-06'].map((booked_on, i) => ({
+      transaction_id: `p${i}`,
+      booked_on,
+      amount_minor: 10000,
+      currency: 'SEK',
+    }));
+    const data = inputs(monthRange('2025-01', 12), {
+      as_of: '2026-01-15',
+      categories: [incomeCategory('salary', repeat(100000, 12))],
+      contracts: [contract('rent', { anchor_on: '2025-01-05', starts_on: '2025-01-05', payments })],
+    });
+    const bills = healthScore(data).components.find((c) => c.name === 'bills_on_time');
+    expect(bills).toMatchObject({ value: 0.6667, score: 33 });
+  });
+
+  it('leaves out contracts whose payments are never linked', () => {
+    const data = inputs(monthRange('2025-01', 12), {
+      categories: [incomeCategory('salary', repeat(100000, 12))],
+      contracts: [contract('rent', { anchor_on: '2025-01-05' })],
+    });
+    expect(healthScore(data).components.find((c) => c.name === 'bills_on_time')?.score).toBeNull();
   });
 });
