@@ -157,8 +157,10 @@ const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> 
   vehicle_events: inBaseCurrency,
   // A period or an end date is required.
   warranties: { warranty_months: 24 },
-  // At least one event type.
-  webhook_endpoints: { event_types: ['*'] },
+  // At least one event type; disabled, and a delivery already settled, so that the worker never
+  // changes A's rows while a test compares them before and after.
+  webhook_endpoints: { event_types: ['*'], enabled: false },
+  webhook_deliveries: { status: 'dead' },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;

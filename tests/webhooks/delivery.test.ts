@@ -203,23 +203,34 @@ describe('webhook delivery', () => {
     }
   }, 60_000);
 
-  it('shapes the body for Discord and Slack presets, within their length limits', async () => {
+  it('shapes the body for the Discord, Slack, Teams and Home Assistant presets, within their limits', async () => {
     const chat = await receiver();
-    await register(chat.url, ['tag.created'], 'discord');
-    await register(chat.url.replace('/hooks', '/slack'), ['tag.created'], 'slack');
+    const presets = ['discord', 'slack', 'teams', 'home_assistant'];
+    const endpoints = new Map<string, { id: string; secret: string }>();
+    for (const preset of presets) {
+      endpoints.set(preset, await register(chat.url.replace('/hooks', `/${preset}`), ['tag.created'], preset));
+    }
     const [tag] = await addTags([`preset ${Date.now()}`]);
-    await until(
-      'both chat messages',
-      () => chat.requests.filter((r) => r.body.includes(tag.name)).length === 2,
-      30_000,
-    );
-    const bodies = chat.requests.filter((r) => r.body.includes(tag.name)).map((r) => JSON.parse(r.body));
-    const discord = bodies.find((b) => 'content' in b);
-    const slack = bodies.find((b) => 'text' in b);
+    const bodiesOfTag = () => chat.requests.filter((r) => r.body.includes(tag.name));
+    await until('the four messages', () => bodiesOfTag().length === presets.length, 30_000);
+    const bodies = bodiesOfTag().map((r) => ({ request: r, body: JSON.parse(r.body) }));
+    const discord = bodies.find((b) => 'content' in b.body)?.body;
+    const slack = bodies.find((b) => 'text' in b.body)?.body;
+    const teams = bodies.find((b) => b.body.type === 'message')?.body;
+    const homeAssistant = bodies.find((b) => b.body.type === 'tag.created');
     expect(discord.content).toContain('tag.created');
     expect(discord.content.length).toBeLessThanOrEqual(2000);
     expect(discord.allowed_mentions).toEqual({ parse: [] });
     expect(slack.text).toContain(tag.name);
+    expect(slack.text.length).toBeLessThanOrEqual(3000);
+    expect(teams.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(teams.attachments[0].content.body[0].text).toContain(tag.name);
+    // Home Assistant gets the standard payload, signed like any other.
+    const signed = new Webhook(endpoints.get('home_assistant')?.secret ?? '').verify(
+      homeAssistant?.request.body ?? '',
+      headersOf(homeAssistant?.request ?? { id: '', timestamp: '', signature: '' }),
+    );
+    expect(signed).toMatchObject({ type: 'tag.created', version: 1, data: { id: tag.id, record: { name: tag.name } } });
   }, 60_000);
 
   it('refuses loopback receivers unless allowed, at registration and again at delivery', async () => {
