@@ -314,3 +314,7 @@ begin
     (org, tyre_task, today - 40, null, null, 'Skifte till sommardäck');
 end;
 $seed$;
+
+-- Webhooks: a development stack's receivers run on this machine (docs/webhooks.md, "Locally").
+-- The seed never runs on a hosted project, where loopback stays refused.
+update private.webhook_settings set allow_loopback = true;

@@ -18,6 +18,7 @@ import {
 } from './report.ts';
 import { type Measurement, measure, roleSettings, send } from './requests.ts';
 import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
+import { runWebhooks } from './webhooks.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -26,6 +27,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
   if (options.insights) return runInsights(options, log);
+  if (options.webhooks) return runWebhooks(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

@@ -2213,6 +2213,131 @@ export type Database = {
           },
         ]
       }
+      webhook_deliveries: {
+        Row: {
+          attempts: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id: string
+          last_attempt_at: string | null
+          last_error: string | null
+          last_latency_ms: number | null
+          last_response: string | null
+          last_status: number | null
+          locked_until: string | null
+          next_attempt_at: string
+          org_id: string
+          status: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id: string
+          status?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: string
+          event_id?: string
+          event_type?: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id?: string
+          status?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_org_id_endpoint_id_fkey"
+            columns: ["org_id", "endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types: string[]
+          failing_since?: string | null
+          id?: string
+          org_id: string
+          preset?: string
+          updated_at?: string
+          url: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types?: string[]
+          failing_since?: string | null
+          id?: string
+          org_id?: string
+          preset?: string
+          updated_at?: string
+          url?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_endpoints_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       billing_status: {
@@ -2615,12 +2740,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_webhook_endpoint: {
+        Args: {
+          description?: string
+          event_types: string[]
+          org_id: string
+          preset?: string
+          url: string
+        }
+        Returns: Json
+      }
       dashboard: {
         Args: { from_date: string; org_id: string; to_date: string }
         Returns: Json
       }
       delete_category: {
         Args: { category_id: string; move_to?: string }
+        Returns: undefined
+      }
+      delete_webhook_endpoint: {
+        Args: { endpoint_id: string }
         Returns: undefined
       }
       due_maintenance_tasks: {
@@ -2947,6 +3086,14 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      replay_failed_webhook_deliveries: {
+        Args: { endpoint_id: string; since: string }
+        Returns: number
+      }
+      replay_webhook_delivery: {
+        Args: { delivery_id: string }
+        Returns: undefined
+      }
       restore_from_trash: {
         Args: { id: string; table_name: string }
         Returns: Json
@@ -2972,6 +3119,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      rotate_webhook_secret: {
+        Args: { endpoint_id: string; overlap_seconds?: number }
+        Returns: string
       }
       save_plan: {
         Args: { plan: Json }
@@ -3049,6 +3200,7 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_webhook_test: { Args: { endpoint_id: string }; Returns: string }
       set_member_role: {
         Args: {
           org_id: string
@@ -3176,6 +3328,36 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      update_webhook_endpoint: {
+        Args: {
+          description?: string
+          enabled?: boolean
+          endpoint_id: string
+          event_types?: string[]
+          preset?: string
+          url?: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "webhook_endpoints"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       use_credits: {
         Args: {
           amount: number
@@ -3205,6 +3387,13 @@ export type Database = {
       vehicle_stats: {
         Args: { from_date?: string; to_date?: string; vehicle_id: string }
         Returns: Json
+      }
+      webhook_endpoint_secrets: {
+        Args: { endpoint_id: string }
+        Returns: {
+          expires_at: string
+          secret: string
+        }[]
       }
     }
     Enums: {

@@ -204,6 +204,27 @@ export const errorCodes = {
   RESTORE_VERSION_TOO_NEW: 400,
   /** The backup's rows do not fit the database (a value out of range, a reference to a missing row); nothing was restored. */
   RESTORE_BACKUP_INVALID: 400,
+  // Webhooks: outbound webhook endpoints and deliveries (docs/webhooks.md)
+  /** A receiver URL is not http(s)://host[:port]/path of at most 2,000 characters without credentials, or its name does not resolve. */
+  WEBHOOK_URL_INVALID: 400,
+  /** A receiver URL points at a private, loopback, link-local or cloud metadata address (at registration, or resolved at delivery). */
+  WEBHOOK_URL_FORBIDDEN: 400,
+  /** An event type the endpoint subscribes to does not exist (see docs/webhooks.md for the catalog). */
+  WEBHOOK_EVENT_TYPE_UNKNOWN: 400,
+  /** The preset is not standard, slack, teams, discord or home_assistant. */
+  WEBHOOK_PRESET_UNKNOWN: 400,
+  /** A secret rotation's overlap is not 0 to 604,800 seconds. */
+  WEBHOOK_OVERLAP_INVALID: 400,
+  /** replay_failed_webhook_deliveries needs the time to replay from. */
+  WEBHOOK_REPLAY_SINCE_REQUIRED: 400,
+  /** No webhook endpoint with that id in an organization of the caller. */
+  WEBHOOK_ENDPOINT_NOT_FOUND: 404,
+  /** No webhook delivery with that id in an organization of the caller. */
+  WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  /** The endpoint is disabled (by an admin, or after failing for days): enable it first. */
+  WEBHOOK_ENDPOINT_DISABLED: 409,
+  /** The endpoint's circuit breaker is open: the delivery waits for the next probe without using an attempt (delivery log). */
+  WEBHOOK_BREAKER_OPEN: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -4,6 +4,7 @@ import { db } from '../_shared/db.ts';
 import { endpoint, json } from '../_shared/http.ts';
 import { deliverDueMail } from '../_shared/mail/outbox.ts';
 import { transportFromEnv } from '../_shared/mail/transport.ts';
+import { Outbound } from '../_shared/outbound/policy.ts';
 
 /**
  * Sends the outbox's due mail (private.mail_outbox through pgmq's `mail` queue). Called with the
@@ -23,6 +24,7 @@ export const handler = endpoint(['POST'], async (request) => {
   const report = await deliverDueMail({
     sql: db(),
     transport,
+    outbound: new Outbound(db()),
     from: Deno.env.get('MAIL_FROM') ?? 'WestWallet <no-reply@westwallet.app>',
     appUrl: Deno.env.get('APP_URL') ?? 'http://127.0.0.1:3000',
   });

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { Outbound } from '../outbound/policy.ts';
 import { renderMail } from './render.ts';
 import { type MailTransport, PermanentMailError } from './transport.ts';
 
@@ -17,6 +18,8 @@ const BATCH = 10;
 export interface DeliveryOptions {
   sql: postgres.Sql;
   transport: MailTransport;
+  /** The outbound policy the provider call runs under (breaker `mail:<transport>`). */
+  outbound: Outbound;
   from: string;
   /** The app's address, for links in mails (APP_URL). */
   appUrl: string;
@@ -78,12 +81,21 @@ async function settle(
   }
   try {
     const mail = renderMail(row.template, row.locale, variablesOf(row, options.appUrl));
-    const providerId = await options.transport.send({
-      ...mail,
-      from: options.from,
-      to: row.recipient,
-      idempotencyKey: row.idempotency_key,
-    });
+    // A refused address says nothing of the provider's health: only other failures count.
+    const providerId = await options.outbound.call(
+      {
+        key: `mail:${options.transport.name}`,
+        timeoutMs: 15_000,
+        isTransient: (error) => !(error instanceof PermanentMailError),
+      },
+      () =>
+        options.transport.send({
+          ...mail,
+          from: options.from,
+          to: row.recipient,
+          idempotencyKey: row.idempotency_key,
+        }),
+    );
     await sql`select private.mail_sent(${row.id}::uuid, ${providerId})`;
     await sql`select pgmq.delete(${QUEUE}, ${msgId}::bigint)`;
     return 'sent';
@@ -117,6 +129,9 @@ function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
     // URL in a mail would let anyone the mail reaches download the file.
     variables.download_url = new URL(`/exports/${encodeURIComponent(variables.job_id)}`, appUrl).toString();
     variables.expires_on = variables.expires_at.slice(0, 10);
+  }
+  if (row.template === 'webhook_disabled') {
+    variables.settings_url = new URL('/settings/webhooks', appUrl).toString();
   }
   return variables;
 }
