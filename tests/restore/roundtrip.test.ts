@@ -123,6 +123,16 @@ describe('restoring a backup into a new organization', () => {
         })
       ).error,
     ).toBeNull();
+    // A receiver: in the backup, but its secret is not, so the restore leaves it out.
+    const hook = await owner.client.rpc(
+      'create_webhook_endpoint' as never,
+      {
+        org_id: orgId,
+        url: 'https://hooks.example.com/westwallet',
+        event_types: ['webhook.test'],
+      } as never,
+    );
+    expect(hook.error).toBeNull();
   });
 
   it('gives the same content apart from ids when exported again, files and totals included', async () => {
@@ -137,7 +147,9 @@ describe('restoring a backup into a new organization', () => {
     const result = job.result as RestoreResult;
     expect(result.org_id).not.toBe(orgId);
     expect(result.attachments).toBe(1);
-    expect(result.skipped).toEqual(expect.arrayContaining(['memberships', 'audit_log', 'jobs']));
+    expect(result.skipped).toEqual(
+      expect.arrayContaining(['memberships', 'audit_log', 'jobs', 'webhook_endpoints', 'webhook_deliveries']),
+    );
 
     // The new organization is the member's own, named as asked, with the backup's currency.
     const { data: org } = await owner.client
@@ -195,6 +207,11 @@ describe('restoring a backup into a new organization', () => {
       (l) => (JSON.parse(l) as { reference: string }).reference,
     );
     expect(references.every((r) => r < (added?.reference as string))).toBe(true);
+
+    // The receiver was backed up but not restored.
+    expect(before.get('webhook_endpoints')?.length).toBe(1);
+    const { data: hooks } = await owner.client.from('webhook_endpoints').select('id').eq('org_id', result.org_id);
+    expect(hooks).toEqual([]);
 
     // Nothing staged is left behind.
     const [{ count }] =
