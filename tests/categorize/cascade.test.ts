@@ -77,7 +77,7 @@ describe('history stage', () => {
 });
 
 describe('a category the writer gave', () => {
-  it('is kept, recorded as a person\'s choice', async () => {
+  it("is kept, recorded as a person's choice", async () => {
     const org = await household('given');
     const tx = await spend(org, { counterparty: 'ICA Maxi', category_id: org.categories.home_furnishing });
     expect(await categoryOf(tx.id)).toBe(org.categories.home_furnishing);

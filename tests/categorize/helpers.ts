@@ -12,7 +12,8 @@ export interface Household extends Organization {
 
 export async function household(label: string): Promise<Household> {
   const org = await createOrganization(label);
-  const [{ base_currency: currency }] = await adminSql`select base_currency from public.organizations where id = ${org.id}`;
+  const [{ base_currency: currency }] =
+    await adminSql`select base_currency from public.organizations where id = ${org.id}`;
   const [accountId, categories] = await Promise.all([
     createAccount(org.owner, org.id, { currency }),
     categoryIds(org.owner, org.id),
@@ -35,7 +36,8 @@ export function spend(org: Household, fields: Partial<NewTransaction> & { counte
 
 /** What the categorizer recorded for a transaction. */
 export async function categorization(transactionId: string) {
-  const [row] = await adminSql`select category_id, stage, confidence::float8 as confidence, reason, trail, applied, set_by
+  const [row] =
+    await adminSql`select category_id, stage, confidence::float8 as confidence, reason, trail, applied, set_by
                                from public.transaction_categorizations where transaction_id = ${transactionId}`;
   return row;
 }
