@@ -16,3 +16,6 @@ comment on view public.category_rule_offers is
   'Payees corrected to one category at least twice without a rule for it: rules to offer.';
 
 grant select on public.category_rule_offers to authenticated;
+
+create trigger refuse_writes instead of insert or update or delete on public.category_rule_offers
+  for each row execute function private.refuse_view_write('public.category_rules');

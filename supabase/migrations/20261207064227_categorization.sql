@@ -733,7 +733,7 @@ AS $function$
 $function$
 ;
 
-create or replace view "public"."category_rule_offers" as  SELECT org_id,
+create or replace view "public"."category_rule_offers" with (security_invoker = true) as  SELECT org_id,
     payee_key,
     to_category_id AS category_id,
     (count(*))::integer AS corrections,
@@ -884,6 +884,8 @@ using (((org_id = ANY (( SELECT private.org_ids_with_role('viewer'::org_role) AS
   to authenticated
 using ((org_id = ANY (( SELECT private.org_ids_with_role('viewer'::org_role) AS org_ids_with_role)::uuid[])));
 
+
+CREATE TRIGGER refuse_writes INSTEAD OF INSERT OR DELETE OR UPDATE ON public.category_rule_offers FOR EACH ROW EXECUTE FUNCTION private.refuse_view_write('public.category_rules');
 
 CREATE TRIGGER check_category_rule BEFORE INSERT OR UPDATE ON public.category_rules FOR EACH ROW EXECUTE FUNCTION private.check_category_rule();
 
