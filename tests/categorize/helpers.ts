@@ -2,6 +2,7 @@ import type { TestUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, categoryIds, createAccount, type NewTransaction } from '../helpers/finance.ts';
 import { createOrganization, type Organization } from '../helpers/organizations.ts';
+import { target } from '../helpers/target.ts';
 
 /** A household with an account and its default categories by key, for the categorizer's suites. */
 export interface Household extends Organization {
@@ -46,4 +47,26 @@ export async function categorization(transactionId: string) {
 export async function categoryOf(transactionId: string): Promise<string | null> {
   const [row] = await adminSql`select category_id from public.transactions where id = ${transactionId}`;
   return row.category_id;
+}
+
+/** POSTs to ai-categorize as `user` (or without a token), answering status and JSON body. */
+export async function categorize(body: unknown, user?: TestUser) {
+  const token = user ? (await user.client.auth.getSession()).data.session?.access_token : undefined;
+  const response = await fetch(`${target.url}/functions/v1/ai-categorize`, {
+    method: 'POST',
+    headers: {
+      apikey: target.anonKey,
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The organization's credit ledger rows for AI categorization, oldest first. */
+export async function categorizeCharges(orgId: string) {
+  return adminSql<{ amount: number; idempotency_key: string }[]>`
+    select amount::int as amount, idempotency_key from public.credit_ledger
+    where org_id = ${orgId} and kind = 'usage' and idempotency_key like 'ai-categorize:%' order by id`;
 }

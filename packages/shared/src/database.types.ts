@@ -2447,6 +2447,20 @@ export type Database = {
           org_id: string | null
           payee_key: string | null
         }
+        Insert: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
         Relationships: [
           {
             foreignKeyName: "category_corrections_org_id_fkey"

@@ -4,6 +4,7 @@
 -- and the merchant table are applied by the caller when `confidence` reaches 0.5, which history
 -- reaches from the first earlier transaction of the payee.
 -- `rules_only`: the transaction already has its category; only the rules' other actions matter.
+-- `transaction_id`: the transaction asked about, which its own history leaves out.
 create function private.suggest_category(
   org_id uuid,
   kind text,
@@ -12,7 +13,8 @@ create function private.suggest_category(
   amount_minor bigint,
   account_id uuid,
   rules_only boolean default false,
-  only_rule_id uuid default null
+  only_rule_id uuid default null,
+  transaction_id uuid default null
 )
 returns table (
   category_id uuid,
@@ -80,6 +82,7 @@ begin
     join public.transactions t on t.org_id = v.org_id and t.vendor_id = v.id
     where v.org_id = suggest_category.org_id and v.normalized_name = key and v.deleted_at is null
       and t.deleted_at is null and t.category_id is not null and not t.is_split and t.kind::text = suggest_category.kind
+      and t.id is distinct from suggest_category.transaction_id
     group by t.category_id
   ) h
   order by h.n desc, h.category_id
@@ -129,4 +132,4 @@ begin
 end;
 $$;
 
-grant execute on function private.suggest_category(uuid, text, text, text, bigint, uuid, boolean, uuid) to service_role;
+grant execute on function private.suggest_category(uuid, text, text, text, bigint, uuid, boolean, uuid, uuid) to service_role;

@@ -36,7 +36,7 @@ begin
   from public.transactions t
   left join public.transaction_categorizations tc on tc.org_id = t.org_id and tc.transaction_id = t.id
   cross join lateral private.suggest_category(t.org_id, t.kind::text, t.counterparty, t.description, t.amount_minor,
-                                             t.account_id) s
+                                             t.account_id, transaction_id => t.id) s
   cross join lateral (select t.category_id is not null
                              and (tc.stage is null or tc.stage = 'user' or not tc.applied) as user_set) u
   cross join lateral (select not user_set and tc.stage = 'llm' and coalesce(s.confidence, 0) < 0.5 as use_llm) l

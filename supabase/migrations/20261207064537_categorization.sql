@@ -573,7 +573,7 @@ begin
   from public.transactions t
   left join public.transaction_categorizations tc on tc.org_id = t.org_id and tc.transaction_id = t.id
   cross join lateral private.suggest_category(t.org_id, t.kind::text, t.counterparty, t.description, t.amount_minor,
-                                             t.account_id) s
+                                             t.account_id, transaction_id => t.id) s
   cross join lateral (select t.category_id is not null
                              and (tc.stage is null or tc.stage = 'user' or not tc.applied) as user_set) u
   cross join lateral (select not user_set and tc.stage = 'llm' and coalesce(s.confidence, 0) < 0.5 as use_llm) l
@@ -583,7 +583,7 @@ end;
 $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.suggest_category(org_id uuid, kind text, payee text, text text, amount_minor bigint, account_id uuid, rules_only boolean DEFAULT false, only_rule_id uuid DEFAULT NULL::uuid)
+CREATE OR REPLACE FUNCTION private.suggest_category(org_id uuid, kind text, payee text, text text, amount_minor bigint, account_id uuid, rules_only boolean DEFAULT false, only_rule_id uuid DEFAULT NULL::uuid, transaction_id uuid DEFAULT NULL::uuid)
  RETURNS TABLE(category_id uuid, vendor_id uuid, add_tags text[], set_notes text, stage categorize_stage, confidence numeric, reason text, rule_id uuid, trail jsonb)
  LANGUAGE plpgsql
  STABLE
@@ -640,6 +640,7 @@ begin
     join public.transactions t on t.org_id = v.org_id and t.vendor_id = v.id
     where v.org_id = suggest_category.org_id and v.normalized_name = key and v.deleted_at is null
       and t.deleted_at is null and t.category_id is not null and not t.is_split and t.kind::text = suggest_category.kind
+      and t.id is distinct from suggest_category.transaction_id
     group by t.category_id
   ) h
   order by h.n desc, h.category_id
@@ -931,8 +932,8 @@ revoke all on function private.rule_matches(jsonb,text,text,bigint,uuid,text) fr
 grant execute on function private.rule_matches(jsonb,text,text,bigint,uuid,text) to authenticated, service_role;
 revoke all on function private.suggest_categories(uuid,uuid[]) from public, anon, authenticated, service_role;
 grant execute on function private.suggest_categories(uuid,uuid[]) to authenticated, service_role;
-revoke all on function private.suggest_category(uuid,text,text,text,bigint,uuid,boolean,uuid) from public, anon, authenticated, service_role;
-grant execute on function private.suggest_category(uuid,text,text,text,bigint,uuid,boolean,uuid) to service_role;
+revoke all on function private.suggest_category(uuid,text,text,text,bigint,uuid,boolean,uuid,uuid) from public, anon, authenticated, service_role;
+grant execute on function private.suggest_category(uuid,text,text,text,bigint,uuid,boolean,uuid,uuid) to service_role;
 revoke all on function private.suggest_category_for_text(uuid,text,bigint,text) from public, anon, authenticated, service_role;
 grant execute on function private.suggest_category_for_text(uuid,text,bigint,text) to authenticated, service_role;
 revoke all on function private.tag_categorized_transaction() from public, anon, authenticated, service_role;
