@@ -144,6 +144,8 @@ const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> 
   vehicle_events: inBaseCurrency,
   // A period or an end date is required.
   warranties: { warranty_months: 24 },
+  // A rule needs a valid condition and an action (RULE_INVALID otherwise).
+  category_rules: { conditions: [{ field: 'payee', op: 'contains', value: 'matrix' }], set_notes: 'matrix' },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;

@@ -14,7 +14,7 @@ declare
   condition jsonb;
   field text;
   op text;
-  value jsonb;
+  given jsonb;
   item jsonb;
 begin
   if jsonb_typeof(conditions) is distinct from 'array' or jsonb_array_length(conditions) not between 1 and 20 then
@@ -23,8 +23,8 @@ begin
   for condition in select * from jsonb_array_elements(conditions) loop
     field := condition ->> 'field';
     op := condition ->> 'op';
-    value := condition -> 'value';
-    if jsonb_typeof(condition) <> 'object' or (select count(*) from jsonb_object_keys(condition)) <> 3 or value is null then
+    given := condition -> 'value';
+    if jsonb_typeof(condition) <> 'object' or (select count(*) from jsonb_object_keys(condition)) <> 3 or given is null then
       return 'conditions: each is exactly { field, op, value }';
     end if;
     if field not in ('payee', 'text', 'amount', 'account', 'kind') or field is null then
@@ -37,10 +37,10 @@ begin
       return format('conditions: %s cannot be compared with %s', field, coalesce(op, 'null'));
     end if;
     for item in
-      select case when op = 'one_of' or op = 'between' then e else value end
-      from jsonb_array_elements(case when jsonb_typeof(value) = 'array' then value else '[null]' end) e
+      select case when op = 'one_of' or op = 'between' then e else given end
+      from jsonb_array_elements(case when jsonb_typeof(given) = 'array' then given else '[null]' end) e
     loop
-      if (op in ('one_of', 'between')) <> (jsonb_typeof(value) = 'array') then
+      if (op in ('one_of', 'between')) <> (jsonb_typeof(given) = 'array') then
         return format('conditions: %s takes %s', op, case when op in ('one_of', 'between') then 'an array' else 'one value' end);
       end if;
       if field in ('payee', 'text') and (jsonb_typeof(item) <> 'string' or char_length(item #>> '{}') not between 1 and 200) then
@@ -53,17 +53,17 @@ begin
         return 'conditions: kind takes expense or income';
       end if;
     end loop;
-    if op = 'between' and jsonb_array_length(value) <> 2 then
+    if op = 'between' and jsonb_array_length(given) <> 2 then
       return 'conditions: between takes [min, max]';
     end if;
-    if op = 'one_of' and jsonb_array_length(value) not between 1 and 100 then
+    if op = 'one_of' and jsonb_array_length(given) not between 1 and 100 then
       return 'conditions: one_of takes 1 to 100 values';
     end if;
     if op = 'matches' then
       begin
-        perform '' ~* (value #>> '{}');
+        perform '' ~* (given #>> '{}');
       exception when invalid_regular_expression then
-        return format('conditions: %s is not a valid regular expression', value #>> '{}');
+        return format('conditions: %s is not a valid regular expression', given #>> '{}');
       end;
     end if;
   end loop;

@@ -10,13 +10,13 @@ as $$
 declare
   condition jsonb;
   subject text;
-  value jsonb;
+  given jsonb;
   op text;
   held boolean;
 begin
   for condition in select * from jsonb_array_elements(conditions) loop
     op := condition ->> 'op';
-    value := condition -> 'value';
+    given := condition -> 'value';
     subject := case condition ->> 'field'
       when 'payee' then payee when 'text' then text when 'amount' then amount_minor::text
       when 'account' then account_id::text when 'kind' then kind end;
@@ -25,19 +25,19 @@ begin
     end if;
     held := case
       when condition ->> 'field' = 'amount' then case op
-        when 'is' then amount_minor = (value #>> '{}')::bigint
-        when 'one_of' then amount_minor in (select (e #>> '{}')::bigint from jsonb_array_elements(value) e)
-        else amount_minor between (value ->> 0)::bigint and (value ->> 1)::bigint end
+        when 'is' then amount_minor = (given #>> '{}')::bigint
+        when 'one_of' then amount_minor in (select (e #>> '{}')::bigint from jsonb_array_elements(given) e)
+        else amount_minor between (given ->> 0)::bigint and (given ->> 1)::bigint end
       when condition ->> 'field' = 'payee' and op = 'is' then
-        private.normalize_vendor_name(subject) = private.normalize_vendor_name(value #>> '{}')
+        private.normalize_vendor_name(subject) = private.normalize_vendor_name(given #>> '{}')
       when condition ->> 'field' = 'payee' and op = 'one_of' then
         private.normalize_vendor_name(subject) in (
-          select private.normalize_vendor_name(e #>> '{}') from jsonb_array_elements(value) e)
+          select private.normalize_vendor_name(e #>> '{}') from jsonb_array_elements(given) e)
       else case op
-        when 'is' then lower(subject) = lower(value #>> '{}')
-        when 'contains' then strpos(lower(subject), lower(value #>> '{}')) > 0
-        when 'matches' then subject ~* (value #>> '{}')
-        when 'one_of' then lower(subject) in (select lower(e #>> '{}') from jsonb_array_elements(value) e)
+        when 'is' then lower(subject) = lower(given #>> '{}')
+        when 'contains' then strpos(lower(subject), lower(given #>> '{}')) > 0
+        when 'matches' then subject ~* (given #>> '{}')
+        when 'one_of' then lower(subject) in (select lower(e #>> '{}') from jsonb_array_elements(given) e)
         else false end
     end;
     if not held then

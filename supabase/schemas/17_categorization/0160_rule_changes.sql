@@ -120,7 +120,7 @@ begin
       (org_id, transaction_id, category_id, stage, confidence, reason, trail, applied, rule_id)
     select apply_category_rules.org_id, change.transaction_id, change.new_category_id, 'rule', 1, change.reason,
            change.trail, change.new_category_id is not null, change.matched_rule_id
-    on conflict (org_id, transaction_id) do update
+    on conflict on constraint transaction_categorizations_pkey do update
       set category_id = excluded.category_id, stage = 'rule', confidence = 1, reason = excluded.reason,
           trail = excluded.trail, applied = excluded.applied, rule_id = excluded.rule_id, updated_at = now();
     perform private.add_rule_tags(apply_category_rules.org_id, change.transaction_id, change.add_tags);

@@ -238,7 +238,7 @@ begin
       (org_id, transaction_id, category_id, stage, confidence, reason, trail, applied, rule_id)
     select apply_category_rules.org_id, change.transaction_id, change.new_category_id, 'rule', 1, change.reason,
            change.trail, change.new_category_id is not null, change.matched_rule_id
-    on conflict (org_id, transaction_id) do update
+    on conflict on constraint transaction_categorizations_pkey do update
       set category_id = excluded.category_id, stage = 'rule', confidence = 1, reason = excluded.reason,
           trail = excluded.trail, applied = excluded.applied, rule_id = excluded.rule_id, updated_at = now();
     perform private.add_rule_tags(apply_category_rules.org_id, change.transaction_id, change.add_tags);
@@ -446,7 +446,7 @@ declare
   condition jsonb;
   field text;
   op text;
-  value jsonb;
+  given jsonb;
   item jsonb;
 begin
   if jsonb_typeof(conditions) is distinct from 'array' or jsonb_array_length(conditions) not between 1 and 20 then
@@ -455,8 +455,8 @@ begin
   for condition in select * from jsonb_array_elements(conditions) loop
     field := condition ->> 'field';
     op := condition ->> 'op';
-    value := condition -> 'value';
-    if jsonb_typeof(condition) <> 'object' or (select count(*) from jsonb_object_keys(condition)) <> 3 or value is null then
+    given := condition -> 'value';
+    if jsonb_typeof(condition) <> 'object' or (select count(*) from jsonb_object_keys(condition)) <> 3 or given is null then
       return 'conditions: each is exactly { field, op, value }';
     end if;
     if field not in ('payee', 'text', 'amount', 'account', 'kind') or field is null then
@@ -469,10 +469,10 @@ begin
       return format('conditions: %s cannot be compared with %s', field, coalesce(op, 'null'));
     end if;
     for item in
-      select case when op = 'one_of' or op = 'between' then e else value end
-      from jsonb_array_elements(case when jsonb_typeof(value) = 'array' then value else '[null]' end) e
+      select case when op = 'one_of' or op = 'between' then e else given end
+      from jsonb_array_elements(case when jsonb_typeof(given) = 'array' then given else '[null]' end) e
     loop
-      if (op in ('one_of', 'between')) <> (jsonb_typeof(value) = 'array') then
+      if (op in ('one_of', 'between')) <> (jsonb_typeof(given) = 'array') then
         return format('conditions: %s takes %s', op, case when op in ('one_of', 'between') then 'an array' else 'one value' end);
       end if;
       if field in ('payee', 'text') and (jsonb_typeof(item) <> 'string' or char_length(item #>> '{}') not between 1 and 200) then
@@ -485,17 +485,17 @@ begin
         return 'conditions: kind takes expense or income';
       end if;
     end loop;
-    if op = 'between' and jsonb_array_length(value) <> 2 then
+    if op = 'between' and jsonb_array_length(given) <> 2 then
       return 'conditions: between takes [min, max]';
     end if;
-    if op = 'one_of' and jsonb_array_length(value) not between 1 and 100 then
+    if op = 'one_of' and jsonb_array_length(given) not between 1 and 100 then
       return 'conditions: one_of takes 1 to 100 values';
     end if;
     if op = 'matches' then
       begin
-        perform '' ~* (value #>> '{}');
+        perform '' ~* (given #>> '{}');
       exception when invalid_regular_expression then
-        return format('conditions: %s is not a valid regular expression', value #>> '{}');
+        return format('conditions: %s is not a valid regular expression', given #>> '{}');
       end;
     end if;
   end loop;
@@ -513,13 +513,13 @@ AS $function$
 declare
   condition jsonb;
   subject text;
-  value jsonb;
+  given jsonb;
   op text;
   held boolean;
 begin
   for condition in select * from jsonb_array_elements(conditions) loop
     op := condition ->> 'op';
-    value := condition -> 'value';
+    given := condition -> 'value';
     subject := case condition ->> 'field'
       when 'payee' then payee when 'text' then text when 'amount' then amount_minor::text
       when 'account' then account_id::text when 'kind' then kind end;
@@ -528,19 +528,19 @@ begin
     end if;
     held := case
       when condition ->> 'field' = 'amount' then case op
-        when 'is' then amount_minor = (value #>> '{}')::bigint
-        when 'one_of' then amount_minor in (select (e #>> '{}')::bigint from jsonb_array_elements(value) e)
-        else amount_minor between (value ->> 0)::bigint and (value ->> 1)::bigint end
+        when 'is' then amount_minor = (given #>> '{}')::bigint
+        when 'one_of' then amount_minor in (select (e #>> '{}')::bigint from jsonb_array_elements(given) e)
+        else amount_minor between (given ->> 0)::bigint and (given ->> 1)::bigint end
       when condition ->> 'field' = 'payee' and op = 'is' then
-        private.normalize_vendor_name(subject) = private.normalize_vendor_name(value #>> '{}')
+        private.normalize_vendor_name(subject) = private.normalize_vendor_name(given #>> '{}')
       when condition ->> 'field' = 'payee' and op = 'one_of' then
         private.normalize_vendor_name(subject) in (
-          select private.normalize_vendor_name(e #>> '{}') from jsonb_array_elements(value) e)
+          select private.normalize_vendor_name(e #>> '{}') from jsonb_array_elements(given) e)
       else case op
-        when 'is' then lower(subject) = lower(value #>> '{}')
-        when 'contains' then strpos(lower(subject), lower(value #>> '{}')) > 0
-        when 'matches' then subject ~* (value #>> '{}')
-        when 'one_of' then lower(subject) in (select lower(e #>> '{}') from jsonb_array_elements(value) e)
+        when 'is' then lower(subject) = lower(given #>> '{}')
+        when 'contains' then strpos(lower(subject), lower(given #>> '{}')) > 0
+        when 'matches' then subject ~* (given #>> '{}')
+        when 'one_of' then lower(subject) in (select lower(e #>> '{}') from jsonb_array_elements(given) e)
         else false end
     end;
     if not held then
@@ -945,3 +945,7 @@ revoke all on function public.suggest_categories(uuid,uuid[]) from public, anon,
 grant execute on function public.suggest_categories(uuid,uuid[]) to authenticated, service_role;
 revoke all on function public.suggest_category_for_text(uuid,text,bigint,text) from public, anon, authenticated, service_role;
 grant execute on function public.suggest_category_for_text(uuid,text,bigint,text) to authenticated, service_role;
+
+grant select on table "public"."category_rule_offers" to "authenticated";
+
+grant delete, insert, references, select, trigger, truncate, update on table "public"."category_rule_offers" to "service_role";

@@ -1,6 +1,11 @@
 -- The built-in Nordic merchant table's rows (reference data: also in
--- supabase/schemas/17_categorization/0030_nordic_merchants.sql).
--- Touches: private.nordic_merchants.
+-- supabase/schemas/17_categorization/0030_nordic_merchants.sql), and category_rules among the
+-- tracked record tables, the row enroll_record_table writes, which a diff cannot see.
+-- Touches: private.nordic_merchants, private.tracked_tables.
+
+insert into private.tracked_tables (table_name, org_column, shared_with_members, is_record)
+values ('category_rules', 'org_id', true, true)
+on conflict (table_name) do update set is_record = true;
 
 insert into private.nordic_merchants (name, country, category_key) values
   -- Grocers
