@@ -27,6 +27,8 @@ export interface BenchOptions {
   exports: boolean;
   /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
   realtime: boolean;
+  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
+  categorize: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -44,6 +46,8 @@ export const USAGE = `npm run bench [-- options]
                               the local stack's Storage (CPU and memory per step)
   --realtime                  database broadcasts through the local Realtime server: latency at
                               100 subscribers, throughput with 1,000 connections on 20 topics
+  --categorize                the categorizer's coverage and precision on realistic households with
+                              0, 1 and 3 months of history (no LLM)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       api: { type: 'boolean', default: false },
       exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
+      categorize: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -110,6 +115,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     exports: values.exports,
     profile: values.profile,
     realtime: values.realtime,
+    categorize: values.categorize,
   };
 }
 
