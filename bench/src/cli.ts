@@ -2,6 +2,7 @@ import os from 'node:os';
 import { connect } from '@westwallet/devstack/database';
 import type postgres from 'postgres';
 import { runApi } from './api.ts';
+import { runCategorize } from './categorize.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { runExports } from './exports.ts';
 import { runInsights } from './insights.ts';
@@ -28,6 +29,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.realtime) return runRealtime(options, log);
   if (options.insights) return runInsights(options, log);
   if (options.webhooks) return runWebhooks(options, log);
+  if (options.categorize) return runCategorize(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

@@ -31,6 +31,8 @@ export interface BenchOptions {
   insights: boolean;
   /** Time outbound webhooks through webhooks-send to a local receiver (bench/src/webhooks.ts). */
   webhooks: boolean;
+  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
+  categorize: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -52,6 +54,8 @@ export const USAGE = `npm run bench [-- options]
                               anomalies, score, what-if (target <= 50 ms each)
   --webhooks                  outbound webhooks through webhooks-send to a local receiver:
                               deliveries per second and commit-to-first-attempt latency
+  --categorize                the categorizer's coverage and precision on realistic households with
+                              0, 1 and 3 months of history (no LLM)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -73,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       realtime: { type: 'boolean', default: false },
       insights: { type: 'boolean', default: false },
       webhooks: { type: 'boolean', default: false },
+      categorize: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -122,6 +127,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     realtime: values.realtime,
     insights: values.insights,
     webhooks: values.webhooks,
+    categorize: values.categorize,
   };
 }
 

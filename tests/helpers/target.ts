@@ -30,6 +30,15 @@ export interface MailProviderTarget {
   url: string | null;
 }
 
+/** The fake OpenAI API behind the stack's ai-categorize: see tests/setup/fake-openai.ts. */
+export interface LlmProviderTarget {
+  /** The port its OPENAI_BASE_URL points at; null when the target's functions use no fake. */
+  fakeApiPort: number | null;
+  /** Its OPENAI_API_KEY, which the fake expects. */
+  apiKey: string | null;
+}
+
 export const target: TargetStack = inject('target');
 export const mailProviderTarget: MailProviderTarget = inject('mailProvider');
 export const stripeTarget: StripeTarget = inject('stripe');
+export const llmProviderTarget: LlmProviderTarget = inject('llmProvider');

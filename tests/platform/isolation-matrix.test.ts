@@ -161,6 +161,8 @@ const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> 
   // changes A's rows while a test compares them before and after.
   webhook_endpoints: { event_types: ['*'], enabled: false },
   webhook_deliveries: { status: 'dead' },
+  // A rule needs a valid condition and an action (RULE_INVALID otherwise).
+  category_rules: { conditions: [{ field: 'payee', op: 'contains', value: 'matrix' }], set_notes: 'matrix' },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;

@@ -333,6 +333,149 @@ export type Database = {
           },
         ]
       }
+      category_corrections: {
+        Row: {
+          corrected_at: string
+          corrected_by: string | null
+          from_category_id: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Insert: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Update: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage?: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id?: string
+          payee_key?: string
+          to_category_id?: string
+          transaction_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_from_category_id_fkey"
+            columns: ["org_id", "from_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "to_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      category_rules: {
+        Row: {
+          add_tags: string[] | null
+          conditions: NonNullable<Json>
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          enabled: boolean
+          id: string
+          name: string
+          org_id: string
+          position: number
+          reference: string
+          set_category_id: string | null
+          set_notes: string | null
+          set_vendor_id: string | null
+          stage: Database["public"]["Enums"]["rule_stage"]
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          add_tags?: string[] | null
+          conditions: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name: string
+          org_id: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          add_tags?: string[] | null
+          conditions?: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name?: string
+          org_id?: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_rules_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_category_id_fkey"
+            columns: ["org_id", "set_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_vendor_id_fkey"
+            columns: ["org_id", "set_vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       contracts: {
         Row: {
           account_id: string | null
@@ -1593,6 +1736,70 @@ export type Database = {
           },
         ]
       }
+      transaction_categorizations: {
+        Row: {
+          applied: boolean
+          category_id: string | null
+          confidence: number | null
+          org_id: string
+          reason: string | null
+          rule_id: string | null
+          set_by: string | null
+          stage: Database["public"]["Enums"]["categorize_stage"] | null
+          trail: NonNullable<Json>
+          transaction_id: string
+          updated_at: string
+        }
+        Insert: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id: string
+          updated_at?: string
+        }
+        Update: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id?: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transaction_categorizations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_rule_id_fkey"
+            columns: ["org_id", "rule_id"]
+            isOneToOne: false
+            referencedRelation: "category_rules"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: true
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       transaction_splits: {
         Row: {
           amount_minor: number
@@ -2424,6 +2631,45 @@ export type Database = {
           },
         ]
       }
+      category_rule_offers: {
+        Row: {
+          category_id: string | null
+          corrections: number | null
+          last_corrected_at: string | null
+          org_id: string | null
+          payee_key: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       contract_overview: {
         Row: {
           account_id: string | null
@@ -2660,6 +2906,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      apply_category_rules: {
+        Args: { org_id: string; rule_id?: string }
+        Returns: number
       }
       cancel_job: {
         Args: { job_id: string }
@@ -3002,6 +3252,23 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      preview_category_rules: {
+        Args: { max_rows?: number; org_id: string; rule_id?: string }
+        Returns: {
+          add_tags: string[]
+          booked_on: string
+          category_id: string
+          counterparty: string
+          description: string
+          new_category_id: string
+          new_notes: string
+          new_vendor_id: string
+          reason: string
+          reference: string
+          transaction_id: string
+          vendor_id: string
+        }[]
+      }
       purge_from_trash: {
         Args: { id: string; table_name: string }
         Returns: undefined
@@ -3264,6 +3531,38 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      suggest_categories: {
+        Args: { org_id: string; transaction_ids: string[] }
+        Returns: {
+          amount_minor: number
+          category_id: string
+          confidence: number
+          counterparty: string
+          currency: string
+          description: string
+          kind: string
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+          transaction_id: string
+        }[]
+      }
+      suggest_category_for_text: {
+        Args: {
+          amount_minor: number
+          kind?: string
+          org_id: string
+          text: string
+        }
+        Returns: {
+          confidence: number
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+        }[]
+      }
       suspend_organization: {
         Args: { org_id: string; reason: string }
         Returns: {
@@ -3404,6 +3703,7 @@ export type Database = {
         | "duplicate_charge"
         | "price_increase"
         | "large_payment"
+      categorize_stage: "rule" | "history" | "merchant" | "llm" | "user"
       category_kind: "expense" | "income"
       contract_frequency:
         | "weekly"
@@ -3454,6 +3754,7 @@ export type Database = {
       premium_frequency: "monthly" | "quarterly" | "half_yearly" | "yearly"
       property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
       property_tenure: "owned" | "rented"
+      rule_stage: "before" | "default" | "after"
       subscription_status:
         | "trialing"
         | "active"
@@ -3620,6 +3921,7 @@ export const Constants = {
         "price_increase",
         "large_payment",
       ],
+      categorize_stage: ["rule", "history", "merchant", "llm", "user"],
       category_kind: ["expense", "income"],
       contract_frequency: [
         "weekly",
@@ -3675,6 +3977,7 @@ export const Constants = {
       premium_frequency: ["monthly", "quarterly", "half_yearly", "yearly"],
       property_kind: ["house", "apartment", "cabin", "plot", "other"],
       property_tenure: ["owned", "rented"],
+      rule_stage: ["before", "default", "after"],
       subscription_status: [
         "trialing",
         "active",

@@ -188,6 +188,9 @@ export const errorCodes = {
   JOB_STEP_TIMEOUT: 504,
   /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
   JOB_STALLED: 504,
+  // Categorization (docs/categorization.md)
+  /** A categorization rule's conditions or actions are not valid; details say which and why. */
+  RULE_INVALID: 400,
   // Mail: the outbox and its sender
   /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
   MAIL_NOT_FOUND: 404,
