@@ -8,7 +8,8 @@
 -- afterwards, table by table, and a broken one refuses the whole restore.
 --
 -- Ids: every backed-up table's uuid primary key gets a new id; every uuid column (foreign keys,
--- attachments' record_id) whose value is an old id gets its new one. attachments.object_path
+-- attachments' record_id) whose value is an old id gets its new one, and so does every such id
+-- inside a jsonb column (private.restore_remap_ids). attachments.object_path
 -- moves from the old organization's folder to the new one, as the job copied the files.
 create or replace function private.restore_organization(
   job_id uuid,
@@ -81,6 +82,7 @@ begin
                  format('$2::text || coalesce(substring(x.object_path from %L), ''/'' || x.object_path)', '/.*$')
                when a.atttypid = 'uuid'::regtype then
                  format('coalesce((select i.new_id from restore_ids i where i.old_id = x.%1$I), x.%1$I)', a.attname)
+               when a.atttypid = 'jsonb'::regtype then format('private.restore_remap_ids(x.%I)', a.attname)
                else format('x.%I', a.attname)
              end, ', ' order by a.attnum)
       into columns, exprs
