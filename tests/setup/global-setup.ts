@@ -22,6 +22,8 @@ export default async function setup(project: TestProject) {
   let target: TargetStack;
   let stripe: StripeTarget;
   let resend: FakeResend | undefined;
+  // The provider's webhook secret (Standard Webhooks, as Resend's Svix signs) for mail-events.
+  let resendWebhookSecret = process.env.RESEND_WEBHOOK_SECRET ?? null;
   if (external) {
     target = external;
     stripe = externalStripe();
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject) {
       secretKey: `sk_test_${randomBytes(24).toString('hex')}`,
       fakeApiPort: await freePort(),
     };
+    resendWebhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
     const started = Date.now();
     // mail-send's provider is a fake Resend, which delivers to the stack's catcher.
@@ -55,6 +58,7 @@ export default async function setup(project: TestProject) {
       functionsEnv: {
         RESEND_API_KEY: resend.apiKey,
         RESEND_API_BASE: resend.url,
+        RESEND_WEBHOOK_SECRET: resendWebhookSecret,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
         STRIPE_API_BASE: `http://127.0.0.1:${stripe.fakeApiPort}`,
@@ -74,7 +78,10 @@ export default async function setup(project: TestProject) {
   }
   project.provide('target', target);
   project.provide('stripe', stripe);
-  project.provide('mailProvider', { url: resend?.url ?? null } satisfies MailProviderTarget);
+  project.provide('mailProvider', {
+    url: resend?.url ?? null,
+    webhookSecret: resendWebhookSecret,
+  } satisfies MailProviderTarget);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe

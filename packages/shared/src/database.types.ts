@@ -359,6 +359,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -391,6 +392,7 @@ export type Database = {
           org_id: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -423,6 +425,7 @@ export type Database = {
           org_id?: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on?: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -643,6 +646,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -670,6 +674,7 @@ export type Database = {
           premium_minor: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -697,6 +702,7 @@ export type Database = {
           premium_minor?: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1053,6 +1059,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -1075,6 +1082,7 @@ export type Database = {
           org_id: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title: string
           updated_at?: string
@@ -1097,6 +1105,7 @@ export type Database = {
           org_id?: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title?: string
           updated_at?: string
@@ -1165,6 +1174,98 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          email: string
+          in_app: boolean
+          kind: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          email?: string
+          in_app?: boolean
+          kind: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          email?: string
+          in_app?: boolean
+          kind?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notification_settings: {
+        Row: {
+          digest_hour: number
+          quiet_from: string | null
+          quiet_until: string | null
+          time_zone: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notifications: {
+        Row: {
+          created_at: string
+          data: NonNullable<Json>
+          id: string
+          kind: string
+          org_id: string
+          read_at: string | null
+          title: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind: string
+          org_id: string
+          read_at?: string | null
+          title: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind?: string
+          org_id?: string
+          read_at?: string | null
+          title?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -2059,6 +2160,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2080,6 +2182,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2101,6 +2204,7 @@ export type Database = {
           product?: string
           purchased_on?: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2566,6 +2670,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -2638,6 +2743,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2683,6 +2789,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -2752,6 +2859,7 @@ export type Database = {
           table_name: string
         }[]
       }
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number }
       merge_vendors: {
         Args: { source_id: string; target_id: string }
         Returns: {
@@ -2777,6 +2885,24 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      my_notification_channels: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          in_app: boolean
+          is_default: boolean
+          kind: string
+        }[]
+      }
+      preview_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          segment: string
+          subject: string
+        }
+        Returns: Json
       }
       purge_from_trash: {
         Args: { id: string; table_name: string }
@@ -2848,6 +2974,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -2964,6 +3091,16 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          per_minute?: number
+          segment: string
+          subject: string
+        }
+        Returns: string
+      }
       set_member_role: {
         Args: {
           org_id: string
@@ -2985,6 +3122,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      set_notification_channels: {
+        Args: { email: string; in_app: boolean; kind: string }
+        Returns: undefined
       }
       set_transaction_splits: {
         Args: { amount_minor?: number; parts: Json; transaction_id: string }
@@ -3070,6 +3211,10 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_app_settings: {
         Args: { changes: Json }
         Returns: {

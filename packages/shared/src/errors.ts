@@ -193,6 +193,17 @@ export const errorCodes = {
   MAIL_NOT_FOUND: 404,
   /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
   MAIL_NOT_CONFIGURED: 503,
+  // Notifications: reminders, preferences, unsubscribe, the provider's mail events
+  /** No notification kind by that name (private.notification_kinds lists them). */
+  NOTIFICATION_KIND_UNKNOWN: 400,
+  /** A channel choice that is not one of: email off, now, daily or weekly; quiet hours need both ends. */
+  NOTIFICATION_CHANNEL_INVALID: 400,
+  /** The unsubscribe link was altered or made up; open the one from the mail. */
+  UNSUBSCRIBE_TOKEN_INVALID: 400,
+  /** The mail provider's webhook did not carry a valid Standard Webhooks signature (or is not configured: RESEND_WEBHOOK_SECRET). */
+  MAIL_EVENT_SIGNATURE_INVALID: 401,
+  /** A segment message's segment is not all, trialing or a language, or its subject or text is empty or too long. */
+  ANNOUNCEMENT_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

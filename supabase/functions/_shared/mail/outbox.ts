@@ -20,6 +20,8 @@ export interface DeliveryOptions {
   from: string;
   /** The app's address, for links in mails (APP_URL). */
   appUrl: string;
+  /** The notifications-unsubscribe function's address, for unsubscribe links and headers. */
+  unsubscribeUrl: string;
   /** Stop reading new messages after this long, to stay within a function's time. */
   budgetMs?: number;
 }
@@ -77,12 +79,14 @@ async function settle(
     return 'skipped';
   }
   try {
-    const mail = renderMail(row.template, row.locale, variablesOf(row, options.appUrl));
+    const variables = variablesOf(row, options);
+    const mail = renderMail(row.template, row.locale, variables);
     const providerId = await options.transport.send({
       ...mail,
       from: options.from,
       to: row.recipient,
       idempotencyKey: row.idempotency_key,
+      headers: variables.unsubscribe_url ? unsubscribeHeaders(variables.unsubscribe_url) : undefined,
     });
     await sql`select private.mail_sent(${row.id}::uuid, ${providerId})`;
     await sql`select pgmq.delete(${QUEUE}, ${msgId}::bigint)`;
@@ -102,9 +106,19 @@ async function settle(
   }
 }
 
-/** The template's variables as text, with the links built here: an invitation's, an export's page. */
-function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
+/**
+ * The template's variables as text, with the links built here: the app's, an invitation's, an
+ * export's page, and the unsubscribe link of a notification (its token signed by the database).
+ */
+function variablesOf(row: OutboxRow, { appUrl, unsubscribeUrl }: DeliveryOptions): Record<string, string> {
   const variables = Object.fromEntries(Object.entries(row.variables).map(([key, value]) => [key, String(value ?? '')]));
+  variables.app_url = new URL('/', appUrl).toString();
+  variables.billing_url = new URL('/billing', appUrl).toString();
+  if (variables.unsubscribe_token) {
+    const link = new URL(unsubscribeUrl);
+    link.searchParams.set('token', variables.unsubscribe_token);
+    variables.unsubscribe_url = link.toString();
+  }
   if (row.template === 'invitation') {
     const link = new URL('/invitations/accept', appUrl);
     link.searchParams.set('invitation', variables.invitation_id);
@@ -119,4 +133,12 @@ function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
     variables.expires_on = variables.expires_at.slice(0, 10);
   }
   return variables;
+}
+
+/**
+ * RFC 8058 one-click unsubscribe: mail clients (and Gmail's and Yahoo's bulk-sender rules) POST
+ * `List-Unsubscribe=One-Click` to the link, which notifications-unsubscribe honours.
+ */
+function unsubscribeHeaders(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
