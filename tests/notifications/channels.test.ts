@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, type TestUser } from '../helpers/clients.ts';
 import { adminSql, asRole } from '../helpers/db.ts';
-import { waitForMail } from '../helpers/mail.ts';
+import { mailsTo, waitForMail } from '../helpers/mail.ts';
 import { addMember, createOrganization, type Organization } from '../helpers/organizations.ts';
 import { mailProviderTarget, target } from '../helpers/target.ts';
 import { localInstant, notify } from './helpers.ts';
@@ -99,6 +99,26 @@ describe('channels per kind', () => {
       .update({ quiet_until: null })
       .eq('user_id', user.user.id);
     expect(bad.error?.code).toBe('23514');
+  });
+});
+
+describe('events of other modules', () => {
+  it('welcome a confirmed user in their language, show an invitation in the app, mail a failed payment', async () => {
+    const welcome = await waitForMail(member.email, { subject: /Welcome to WestWallet/ });
+    expect(welcome.Text).toContain(member.email);
+    expect(await inApp(member, 'invitation')).toBe(1);
+
+    const before = await inApp(org.owner, 'payment_failed');
+    const mailed = (await mailsTo(org.owner.email)).filter((m) => /payment for/.test(m.Subject)).length;
+    await adminSql`insert into private.billing_notices (org_id, kind, payload)
+                   values (${org.id}, 'payment_failed', '{"invoice": "in_test"}')`;
+    expect(await inApp(org.owner, 'payment_failed')).toBe(before + 1);
+    const failed = await waitForMail(org.owner.email, { subject: /payment for/, count: mailed + 1 });
+    expect(failed.Subject).toBe(`A payment for ${org.name} failed`);
+    expect(failed.HTML).toContain('/billing');
+    const [notice] = await adminSql`select handled_at from private.billing_notices
+                                    where org_id = ${org.id} and payload->>'invoice' = 'in_test'`;
+    expect(notice.handled_at).not.toBeNull();
   });
 });
 

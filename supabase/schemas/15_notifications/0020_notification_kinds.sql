@@ -8,7 +8,8 @@ create table private.notification_kinds (
   module text not null check (length(module) between 1 and 40),
   -- private.<fn>(as_of timestamptz, org_ids uuid[]) answering the items due (0100_reminder_sources.sql),
   -- or null for an event kind.
-  source regproc,
+  -- A name, not regproc: pg_upgrade refuses reg* columns (splinter's unsupported_reg_types).
+  source text check (source ~ '^private\.[a-z][a-z0-9_]*$'),
   -- The mail template of its email (private.mail_templates).
   template text not null references private.mail_templates (name),
   -- Who of an organization hears of it: members from this role up.

@@ -9,7 +9,7 @@ create table public.notification_settings (
   digest_hour smallint not null default 8 check (digest_hour between 0 and 23),
   updated_at timestamptz not null default now(),
   constraint notification_settings_quiet_hours_check
-    check ((quiet_from is null) = (quiet_until is null) and quiet_from is distinct from quiet_until)
+    check ((quiet_from is null) = (quiet_until is null) and (quiet_from is null or quiet_from <> quiet_until))
 );
 
 comment on table public.notification_settings is

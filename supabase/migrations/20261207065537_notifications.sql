@@ -63,7 +63,7 @@ alter table "private"."mail_templates" enable row level security;
   create table "private"."notification_kinds" (
     "name" text not null,
     "module" text not null,
-    "source" regproc,
+    "source" text,
     "template" text not null,
     "audience" org_role not null default 'member'::org_role,
     "default_in_app" boolean not null default true,
@@ -296,6 +296,10 @@ alter table "private"."notification_kinds" add constraint "notification_kinds_na
 
 alter table "private"."notification_kinds" validate constraint "notification_kinds_name_check";
 
+alter table "private"."notification_kinds" add constraint "notification_kinds_source_check" CHECK ((source ~ '^private\.[a-z][a-z0-9_]*$'::text)) not valid;
+
+alter table "private"."notification_kinds" validate constraint "notification_kinds_source_check";
+
 alter table "private"."notification_kinds" add constraint "notification_kinds_template_fkey" FOREIGN KEY (template) REFERENCES private.mail_templates(name) not valid;
 
 alter table "private"."notification_kinds" validate constraint "notification_kinds_template_fkey";
@@ -344,7 +348,7 @@ alter table "public"."notification_settings" add constraint "notification_settin
 
 alter table "public"."notification_settings" validate constraint "notification_settings_digest_hour_check";
 
-alter table "public"."notification_settings" add constraint "notification_settings_quiet_hours_check" CHECK ((((quiet_from IS NULL) = (quiet_until IS NULL)) AND (quiet_from IS DISTINCT FROM quiet_until))) not valid;
+alter table "public"."notification_settings" add constraint "notification_settings_quiet_hours_check" CHECK ((((quiet_from IS NULL) = (quiet_until IS NULL)) AND ((quiet_from IS NULL) OR (quiet_from <> quiet_until)))) not valid;
 
 alter table "public"."notification_settings" validate constraint "notification_settings_quiet_hours_check";
 
