@@ -103,7 +103,7 @@ describe('channels per kind', () => {
 });
 
 describe('events of other modules', () => {
-  it('welcome a confirmed user in their language, show an invitation in the app, mail a failed payment', async () => {
+  it('welcome a confirmed user, show an invitation in the app, mail a failed payment', async () => {
     const welcome = await waitForMail(member.email, { subject: /Welcome to WestWallet/ });
     expect(welcome.Text).toContain(member.email);
     expect(await inApp(member, 'invitation')).toBe(1);
@@ -119,6 +119,32 @@ describe('events of other modules', () => {
     const [notice] = await adminSql`select handled_at from private.billing_notices
                                     where org_id = ${org.id} and payload->>'invoice' = 'in_test'`;
     expect(notice.handled_at).not.toBeNull();
+  });
+
+  it('mail one receipt per paid invoice, in its currency minor units, however often Stripe repeats it', async () => {
+    const invoiceId = `in_${randomUUID()}`;
+    /** Applies a Stripe invoice event as the billing webhook does. */
+    const apply = (kind: string, status: string, amountPaid: number, created: string) => adminSql`
+      select private.apply_stripe_invoice(${adminSql.json({
+        id: invoiceId,
+        number: 'WW-0042',
+        status,
+        currency: 'kwd',
+        amount_due: 12345,
+        amount_paid: amountPaid,
+        total: 12345,
+        subscription_details: { metadata: { org_id: org.id } },
+      })}, ${created}::timestamptz, ${kind})`;
+    await apply('invoice.finalized', 'open', 0, '2026-12-01 10:00Z');
+    expect(await outbox(org.owner.email, 'payment_receipt')).toHaveLength(0);
+    await apply('invoice.paid', 'paid', 12345, '2026-12-01 10:01Z');
+    await apply('invoice.paid', 'paid', 12345, '2026-12-01 10:02Z');
+
+    const receipt = await waitForMail(org.owner.email, { subject: /^Receipt/ });
+    expect(receipt.Subject).toBe(`Receipt: 12.345 KWD for ${org.name}`);
+    expect(receipt.Text).toContain('WW-0042');
+    expect(await outbox(org.owner.email, 'payment_receipt')).toHaveLength(1);
+    expect(await inApp(org.owner, 'payment_receipt')).toBe(1);
   });
 });
 

@@ -18,7 +18,8 @@ insert into private.mail_templates (name, module) values
   ('digest', 'notifications'),
   ('announcement', 'notifications'),
   ('welcome', 'notifications'),
-  ('payment_failed', 'notifications');
+  ('payment_failed', 'notifications'),
+  ('payment_receipt', 'notifications');
 
 alter table private.mail_outbox
   drop constraint mail_outbox_template_check,

@@ -25,6 +25,39 @@ comment on function private.notify_billing_notice() is
 create trigger notify_billing_notice after insert on private.billing_notices
   for each row execute function private.notify_billing_notice();
 
+-- A paid invoice: its receipt to the organization's owners, with the amount in the currency's
+-- own minor units (JPY 0 decimals, SEK 2, KWD 3).
+create function private.notify_invoice_paid()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  amount text;
+begin
+  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text || ' ' || c.code into amount
+  from public.currencies c where c.code = new.currency;
+  perform private.notify('payment_receipt', new.org_id, (select o.name from public.organizations o where o.id = new.org_id),
+                         jsonb_build_object('invoice_id', new.id, 'number', coalesce(new.number, new.stripe_invoice_id),
+                                            'amount', amount));
+  return null;
+end;
+$$;
+
+comment on function private.notify_invoice_paid() is 'Sends the receipt of a paid invoice to the organization''s owners (kind payment_receipt).';
+
+-- Once per invoice: Stripe's webhook rewrites the status with every event of a paid invoice
+-- (invoice.paid, invoice.payment_succeeded, invoice.updated), so an update counts only when the
+-- invoice was not paid before.
+create trigger notify_invoice_paid after insert on public.invoices
+  for each row when (new.status = 'paid' and new.amount_paid > 0)
+  execute function private.notify_invoice_paid();
+
+create trigger notify_invoice_paid_later after update of status on public.invoices
+  for each row when (new.status = 'paid' and old.status <> 'paid' and new.amount_paid > 0)
+  execute function private.notify_invoice_paid();
+
 -- An invitation to someone who already has an account shows in their app too (its mail is the
 -- invitation's own, sent by invite_member).
 create function private.notify_invitation()

@@ -205,7 +205,8 @@ insert into private.mail_templates (name, module) values
   ('digest', 'notifications'),
   ('announcement', 'notifications'),
   ('welcome', 'notifications'),
-  ('payment_failed', 'notifications');
+  ('payment_failed', 'notifications'),
+  ('payment_receipt', 'notifications');
 
 
 alter table "private"."notification_kinds" add constraint "notification_kinds_pkey" PRIMARY KEY using index "notification_kinds_pkey";
@@ -684,6 +685,25 @@ begin
     perform private.notify('invitation', new.org_id, (select o.name from public.organizations o where o.id = new.org_id),
                            jsonb_build_object('invitation_id', new.id, 'role', new.role), '{}', array[invitee]);
   end if;
+  return null;
+end;
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.notify_invoice_paid()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  amount text;
+begin
+  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text || ' ' || c.code into amount
+  from public.currencies c where c.code = new.currency;
+  perform private.notify('payment_receipt', new.org_id, (select o.name from public.organizations o where o.id = new.org_id),
+                         jsonb_build_object('invoice_id', new.id, 'number', coalesce(new.number, new.stripe_invoice_id),
+                                            'amount', amount));
   return null;
 end;
 $function$
@@ -1254,6 +1274,10 @@ CREATE TRIGGER refuse_suppressed_mail BEFORE INSERT ON private.mail_outbox FOR E
 
 CREATE TRIGGER notify_invitation AFTER INSERT ON public.invitations FOR EACH ROW EXECUTE FUNCTION private.notify_invitation();
 
+CREATE TRIGGER notify_invoice_paid AFTER INSERT ON public.invoices FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.amount_paid > 0))) EXECUTE FUNCTION private.notify_invoice_paid();
+
+CREATE TRIGGER notify_invoice_paid_later AFTER UPDATE OF status ON public.invoices FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (old.status <> 'paid'::text) AND (new.amount_paid > 0))) EXECUTE FUNCTION private.notify_invoice_paid();
+
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.notification_preferences FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.notification_settings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
@@ -1269,6 +1293,7 @@ comment on function private.mail_welcome() is 'Mails a welcome to a user whose a
 comment on function private.notify(pg_catalog.text,pg_catalog.uuid,pg_catalog.text,pg_catalog.jsonb,pg_catalog.jsonb,pg_catalog.uuid[],timestamp with time zone) is 'Tells an organization''s users (or the given ones) about one thing on the channels each chose: in-app, email now (after quiet hours), or a digest.';
 comment on function private.notify_billing_notice() is 'Tells an organization''s admins of a billing notice (credits_low, payment_failed) and marks it handled.';
 comment on function private.notify_invitation() is 'Shows an invitation in the app of the invited user, when they have an account.';
+comment on function private.notify_invoice_paid() is 'Sends the receipt of a paid invoice to the organization''s owners (kind payment_receipt).';
 comment on function private.purge_notifications(timestamp with time zone) is 'Removes notifications older than 180 days, sent digest items older than 30 days and reminder keys a year past due (pg_cron daily).';
 comment on function private.push_notification() is 'Broadcasts a new in-app notification to its user''s private topic user:<user_id> (event notification).';
 comment on function private.refuse_suppressed_mail() is 'Writes a mail to a suppressed address dead at once (last_error SUPPRESSED: <reason>).';
@@ -1316,6 +1341,7 @@ grant execute on function private.notification_channels() to authenticated;
 revoke all on function private.notify(text,uuid,text,jsonb,jsonb,uuid[],timestamp with time zone) from public, anon, authenticated, service_role;
 revoke all on function private.notify_billing_notice() from public, anon, authenticated, service_role;
 revoke all on function private.notify_invitation() from public, anon, authenticated, service_role;
+revoke all on function private.notify_invoice_paid() from public, anon, authenticated, service_role;
 revoke all on function private.preview_announcement(text,text,text,public.locale) from public, anon, authenticated, service_role;
 grant execute on function private.preview_announcement(text,text,text,public.locale) to authenticated;
 revoke all on function private.purge_notifications(timestamp with time zone) from public, anon, authenticated, service_role;
@@ -1381,6 +1407,9 @@ values
    '{"en": "A payment for {{item}} failed", "sv": "En betalning för {{item}} misslyckades",
      "nb": "En betaling for {{item}} mislyktes", "da": "En betaling for {{item}} mislykkedes",
      "fi": "Kohteen {{item}} maksu epäonnistui", "de": "Eine Zahlung für {{item}} ist fehlgeschlagen"}'),
+  ('payment_receipt', 'billing', null, 'payment_receipt', 'owner', true, 'now', '{}',
+   '{"en": "Payment received for {{item}}", "sv": "Betalning mottagen för {{item}}", "nb": "Betaling mottatt for {{item}}",
+     "da": "Betaling modtaget for {{item}}", "fi": "Maksu vastaanotettu: {{item}}", "de": "Zahlung für {{item}} erhalten"}'),
   ('credits_low', 'billing', null, 'reminder', 'admin', true, 'now', '{}',
    '{"en": "{{item}} is running low on credits", "sv": "{{item}} har snart slut på krediter",
      "nb": "{{item}} har snart brukt opp kredittene", "da": "{{item}} er ved at løbe tør for kreditter",
