@@ -121,7 +121,10 @@ describe('events of other modules', () => {
     expect(notice.handled_at).not.toBeNull();
   });
 
-  it('mail one receipt per paid invoice, in its currency minor units, however often Stripe repeats it', async () => {
+  it('mail one receipt per paid invoice, in the owner number format, however often Stripe repeats it', async () => {
+    const owner = await signUpUser('receipt', { locale: 'sv' });
+    const [{ id: orgId, name }] =
+      await adminSql`select id, name from public.organizations where created_by = ${owner.user.id}`;
     const invoiceId = `in_${randomUUID()}`;
     /** Applies a Stripe invoice event as the billing webhook does. */
     const apply = (kind: string, status: string, amountPaid: number, created: string) => adminSql`
@@ -133,18 +136,19 @@ describe('events of other modules', () => {
         amount_due: 12345,
         amount_paid: amountPaid,
         total: 12345,
-        subscription_details: { metadata: { org_id: org.id } },
+        subscription_details: { metadata: { org_id: orgId } },
       })}, ${created}::timestamptz, ${kind})`;
     await apply('invoice.finalized', 'open', 0, '2026-12-01 10:00Z');
-    expect(await outbox(org.owner.email, 'payment_receipt')).toHaveLength(0);
+    expect(await outbox(owner.email, 'payment_receipt')).toHaveLength(0);
     await apply('invoice.paid', 'paid', 12345, '2026-12-01 10:01Z');
     await apply('invoice.paid', 'paid', 12345, '2026-12-01 10:02Z');
 
-    const receipt = await waitForMail(org.owner.email, { subject: /^Receipt/ });
-    expect(receipt.Subject).toBe(`Receipt: 12.345 KWD for ${org.name}`);
+    // KWD has three decimals; Swedish writes a decimal comma and the code after the amount.
+    const receipt = await waitForMail(owner.email, { subject: /^Kvitto/ });
+    expect(receipt.Subject.replace(/\s/gu, ' ')).toBe(`Kvitto: 12,345 KWD för ${name}`);
     expect(receipt.Text).toContain('WW-0042');
-    expect(await outbox(org.owner.email, 'payment_receipt')).toHaveLength(1);
-    expect(await inApp(org.owner, 'payment_receipt')).toBe(1);
+    expect(await outbox(owner.email, 'payment_receipt')).toHaveLength(1);
+    expect(await inApp(owner, 'payment_receipt')).toBe(1);
   });
 });
 

@@ -25,8 +25,9 @@ comment on function private.notify_billing_notice() is
 create trigger notify_billing_notice after insert on private.billing_notices
   for each row execute function private.notify_billing_notice();
 
--- A paid invoice: its receipt to the organization's owners, with the amount in the currency's
--- own minor units (JPY 0 decimals, SEK 2, KWD 3).
+-- A paid invoice: its receipt to the organization's owners. The amount goes to the mail as an
+-- exact decimal string with the currency's own decimals (JPY 0, SEK 2, KWD 3); the mail sender
+-- writes it in the reader's number format.
 create function private.notify_invoice_paid()
 returns trigger
 language plpgsql
@@ -34,13 +35,13 @@ security definer
 set search_path = ''
 as $$
 declare
-  amount text;
+  amount_paid text;
 begin
-  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text || ' ' || c.code into amount
+  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text into amount_paid
   from public.currencies c where c.code = new.currency;
   perform private.notify('payment_receipt', new.org_id, (select o.name from public.organizations o where o.id = new.org_id),
                          jsonb_build_object('invoice_id', new.id, 'number', coalesce(new.number, new.stripe_invoice_id),
-                                            'amount', amount));
+                                            'amount_paid', amount_paid, 'currency', new.currency));
   return null;
 end;
 $$;

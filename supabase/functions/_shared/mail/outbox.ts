@@ -132,7 +132,26 @@ function variablesOf(row: OutboxRow, { appUrl, unsubscribeUrl }: DeliveryOptions
     variables.download_url = new URL(`/exports/${encodeURIComponent(variables.job_id)}`, appUrl).toString();
     variables.expires_on = variables.expires_at.slice(0, 10);
   }
+  if (row.template === 'payment_receipt') {
+    variables.amount = formatAmount(variables.amount_paid, variables.currency, row.locale);
+  }
   return variables;
+}
+
+/**
+ * An amount in the reader's number format (`149,00 kr`, `KWD 12.345`). The database gives it as
+ * an exact decimal string with the currency's own decimals, which Intl formats without going
+ * through a float.
+ */
+function formatAmount(decimal: string, currency: string, locale: string): string {
+  const digits = decimal.split('.')[1]?.length ?? 0;
+  const format = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return format.format(decimal as Intl.StringNumericLiteral);
 }
 
 /**

@@ -697,13 +697,13 @@ CREATE OR REPLACE FUNCTION private.notify_invoice_paid()
  SET search_path TO ''
 AS $function$
 declare
-  amount text;
+  amount_paid text;
 begin
-  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text || ' ' || c.code into amount
+  select round(new.amount_paid / power(10::numeric, c.minor_units), c.minor_units)::text into amount_paid
   from public.currencies c where c.code = new.currency;
   perform private.notify('payment_receipt', new.org_id, (select o.name from public.organizations o where o.id = new.org_id),
                          jsonb_build_object('invoice_id', new.id, 'number', coalesce(new.number, new.stripe_invoice_id),
-                                            'amount', amount));
+                                            'amount_paid', amount_paid, 'currency', new.currency));
   return null;
 end;
 $function$
