@@ -179,6 +179,32 @@ describe('digests', () => {
     expect(data?.find((c) => c.kind === 'warranty_expiring')?.email).toBe('off');
     expect(data?.find((c) => c.kind === 'contract_notice')?.email).toBe('now');
   });
+
+  it('collect a weekly kind until the Monday after, at the digest hour in the user zone', async () => {
+    const user = await signUpUser('weekly', { locale: 'en' });
+    const [{ id: orgId }] = await adminSql`select id from public.organizations where created_by = ${user.user.id}`;
+    const settings = await user.client
+      .from('notification_settings')
+      .insert({ user_id: user.user.id, time_zone: 'America/New_York', digest_hour: 7 });
+    expect(settings.error).toBeNull();
+    await notify('warranty_expiring', orgId, 'Dishwasher');
+    // The first Monday 07:00 in New York after now: this week's, or the next.
+    const [{ monday }] = await adminSql`
+      select min(m) as monday from (
+        select (date_trunc('week', now() at time zone 'America/New_York') + make_interval(days => d, hours => 7))
+               at time zone 'America/New_York' as m
+        from (values (0), (7)) v (d)) x
+      where m > now()`;
+    const send = async (at: Date) =>
+      (await adminSql`select private.send_digests(${at}, ${[user.user.id]}::uuid[]) as n`)[0].n as number;
+    // Before the next Monday's digest hour the item waits; at it, one digest; later that week, nothing.
+    expect(await send(new Date())).toBe(0);
+    expect(await send(new Date(monday.getTime() - 60_000))).toBe(0);
+    expect(await send(monday)).toBe(1);
+    expect(await send(new Date(monday.getTime() + 3 * 86_400_000))).toBe(0);
+    const mail = await waitForMail(user.email, { subject: /digest/i });
+    expect(mail.Text).toContain('Dishwasher');
+  });
 });
 
 describe('the provider webhook', () => {
