@@ -502,6 +502,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -534,6 +535,7 @@ export type Database = {
           org_id: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -566,6 +568,7 @@ export type Database = {
           org_id?: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on?: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -867,6 +870,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -894,6 +898,7 @@ export type Database = {
           premium_minor: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -921,6 +926,7 @@ export type Database = {
           premium_minor?: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1277,6 +1283,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -1299,6 +1306,7 @@ export type Database = {
           org_id: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title: string
           updated_at?: string
@@ -1321,6 +1329,7 @@ export type Database = {
           org_id?: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title?: string
           updated_at?: string
@@ -1389,6 +1398,98 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          email: string
+          in_app: boolean
+          kind: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          email?: string
+          in_app?: boolean
+          kind: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          email?: string
+          in_app?: boolean
+          kind?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notification_settings: {
+        Row: {
+          digest_hour: number
+          quiet_from: string | null
+          quiet_until: string | null
+          time_zone: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notifications: {
+        Row: {
+          created_at: string
+          data: NonNullable<Json>
+          id: string
+          kind: string
+          org_id: string
+          read_at: string | null
+          title: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind: string
+          org_id: string
+          read_at?: string | null
+          title: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind?: string
+          org_id?: string
+          read_at?: string | null
+          title?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -2347,6 +2448,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2368,6 +2470,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2389,6 +2492,7 @@ export type Database = {
           product?: string
           purchased_on?: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -3036,6 +3140,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -3108,6 +3213,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -3153,6 +3259,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -3226,6 +3333,7 @@ export type Database = {
           table_name: string
         }[]
       }
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number }
       merge_vendors: {
         Args: { source_id: string; target_id: string }
         Returns: {
@@ -3251,6 +3359,24 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      my_notification_channels: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          in_app: boolean
+          is_default: boolean
+          kind: string
+        }[]
+      }
+      preview_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          segment: string
+          subject: string
+        }
+        Returns: Json
       }
       preview_category_rules: {
         Args: { max_rows?: number; org_id: string; rule_id?: string }
@@ -3339,6 +3465,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -3467,6 +3594,16 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          per_minute?: number
+          segment: string
+          subject: string
+        }
+        Returns: string
+      }
       send_webhook_test: { Args: { endpoint_id: string }; Returns: string }
       set_member_role: {
         Args: {
@@ -3489,6 +3626,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      set_notification_channels: {
+        Args: { email: string; in_app: boolean; kind: string }
+        Returns: undefined
       }
       set_transaction_splits: {
         Args: { amount_minor?: number; parts: Json; transaction_id: string }
@@ -3606,6 +3747,10 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_app_settings: {
         Args: { changes: Json }
         Returns: {

@@ -228,6 +228,17 @@ export const errorCodes = {
   WEBHOOK_ENDPOINT_DISABLED: 409,
   /** The endpoint's circuit breaker is open: the delivery waits for the next probe without using an attempt (delivery log). */
   WEBHOOK_BREAKER_OPEN: 503,
+  // Notifications: reminders, preferences, unsubscribe, the provider's mail events
+  /** No notification kind by that name (private.notification_kinds lists them). */
+  NOTIFICATION_KIND_UNKNOWN: 400,
+  /** A channel choice that is not one of: email off, now, daily or weekly; quiet hours need both ends. */
+  NOTIFICATION_CHANNEL_INVALID: 400,
+  /** The unsubscribe link was altered or made up; open the one from the mail. */
+  UNSUBSCRIBE_TOKEN_INVALID: 400,
+  /** The mail provider's webhook did not carry a valid Standard Webhooks signature (or is not configured: RESEND_WEBHOOK_SECRET). */
+  MAIL_EVENT_SIGNATURE_INVALID: 401,
+  /** A segment message's segment is not all, trialing or a language, or its subject or text is empty or too long. */
+  ANNOUNCEMENT_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -27,6 +27,9 @@ export const handler = endpoint(['POST'], async (request) => {
     outbound: new Outbound(db()),
     from: Deno.env.get('MAIL_FROM') ?? 'WestWallet <no-reply@westwallet.app>',
     appUrl: Deno.env.get('APP_URL') ?? 'http://127.0.0.1:3000',
+    unsubscribeUrl: `${
+      Deno.env.get('SUPABASE_URL') ?? 'http://127.0.0.1:54321'
+    }/functions/v1/notifications-unsubscribe`,
   });
   return json({ transport: transport.name, ...report });
 });

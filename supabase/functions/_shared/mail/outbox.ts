@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   from: string;
   /** The app's address, for links in mails (APP_URL). */
   appUrl: string;
+  /** The notifications-unsubscribe function's address, for unsubscribe links and headers. */
+  unsubscribeUrl: string;
   /** Stop reading new messages after this long, to stay within a function's time. */
   budgetMs?: number;
 }
@@ -80,7 +82,8 @@ async function settle(
     return 'skipped';
   }
   try {
-    const mail = renderMail(row.template, row.locale, variablesOf(row, options.appUrl));
+    const variables = variablesOf(row, options);
+    const mail = renderMail(row.template, row.locale, variables);
     // A refused address says nothing of the provider's health: only other failures count.
     const providerId = await options.outbound.call(
       {
@@ -94,6 +97,7 @@ async function settle(
           from: options.from,
           to: row.recipient,
           idempotencyKey: row.idempotency_key,
+          headers: variables.unsubscribe_url ? unsubscribeHeaders(variables.unsubscribe_url) : undefined,
         }),
     );
     await sql`select private.mail_sent(${row.id}::uuid, ${providerId})`;
@@ -114,9 +118,19 @@ async function settle(
   }
 }
 
-/** The template's variables as text, with the links built here: an invitation's, an export's page. */
-function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
+/**
+ * The template's variables as text, with the links built here: the app's, an invitation's, an
+ * export's page, and the unsubscribe link of a notification (its token signed by the database).
+ */
+function variablesOf(row: OutboxRow, { appUrl, unsubscribeUrl }: DeliveryOptions): Record<string, string> {
   const variables = Object.fromEntries(Object.entries(row.variables).map(([key, value]) => [key, String(value ?? '')]));
+  variables.app_url = new URL('/', appUrl).toString();
+  variables.billing_url = new URL('/billing', appUrl).toString();
+  if (variables.unsubscribe_token) {
+    const link = new URL(unsubscribeUrl);
+    link.searchParams.set('token', variables.unsubscribe_token);
+    variables.unsubscribe_url = link.toString();
+  }
   if (row.template === 'invitation') {
     const link = new URL('/invitations/accept', appUrl);
     link.searchParams.set('invitation', variables.invitation_id);
@@ -133,5 +147,32 @@ function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
   if (row.template === 'webhook_disabled') {
     variables.settings_url = new URL('/settings/webhooks', appUrl).toString();
   }
+  if (row.template === 'payment_receipt') {
+    variables.amount = formatAmount(variables.amount_paid, variables.currency, row.locale);
+  }
   return variables;
+}
+
+/**
+ * An amount in the reader's number format (`149,00 kr`, `KWD 12.345`). The database gives it as
+ * an exact decimal string with the currency's own decimals, which Intl formats without going
+ * through a float.
+ */
+function formatAmount(decimal: string, currency: string, locale: string): string {
+  const digits = decimal.split('.')[1]?.length ?? 0;
+  const format = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return format.format(decimal as Intl.StringNumericLiteral);
+}
+
+/**
+ * RFC 8058 one-click unsubscribe: mail clients (and Gmail's and Yahoo's bulk-sender rules) POST
+ * `List-Unsubscribe=One-Click` to the link, which notifications-unsubscribe honours.
+ */
+function unsubscribeHeaders(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
