@@ -114,7 +114,28 @@ export function resumableUploads(options: {
 
   // What expired while the stack was down goes now; an upload expiring later is answered 410.
   void server.cleanUpExpiredUploads().catch(() => 0);
-  return { handle: (request) => server.handleWeb(request) };
+  return {
+    handle: async (request) => {
+      const response = await server.handleWeb(request);
+      await drain(request);
+      return response;
+    },
+  };
+}
+
+/**
+ * Reads what is left of a request's body. A chunk refused before it was read (409 at another
+ * offset, 404) would otherwise have its connection closed under the client, still sending, which
+ * then sees EPIPE instead of the answer.
+ */
+async function drain(request: Request) {
+  if (!request.body || request.bodyUsed) return;
+  const reader = request.body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The client went away: nothing to answer.
+  }
 }
 
 function tusError(status_code: number, body: string) {
