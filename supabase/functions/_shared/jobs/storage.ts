@@ -96,15 +96,26 @@ export function restStorage(apiUrl: string, key: string): StepStorage {
         'content-type': 'application/offset+octet-stream',
       };
       if (options?.last) patch['upload-length'] = String(end);
-      const response = await fetch(uploadUrl, { method: 'PATCH', headers: patch, body: chunk as BodyInit });
+      // Where the upload stands: it already ends where this chunk ends when a step that died
+      // after sending it runs again.
+      const settled = async (failure: unknown) => {
+        const head = await fetch(uploadUrl, { method: 'HEAD', headers: tus });
+        if (head.status === 404 || head.status === 410) throw new UploadGone(uploadUrl, head.status);
+        if (offsetOf(await check(head, 'upload offset')) === end) return end;
+        throw failure;
+      };
+      let response: Response;
+      try {
+        response = await fetch(uploadUrl, { method: 'PATCH', headers: patch, body: chunk as BodyInit });
+      } catch (error) {
+        // A server refusing the PATCH (409, 404) may answer and close before reading the whole
+        // body, and the client's write then fails (EPIPE): ask where the upload stands instead.
+        return await settled(error);
+      }
       if (response.status === 404 || response.status === 410) throw new UploadGone(uploadUrl, response.status);
       if (response.status !== 409) return offsetOf(await check(response, `append at ${offset}`));
-      // The offset moved on: a step that died after this PATCH sent it already, if the upload
-      // now ends where this chunk ends.
       await response.body?.cancel();
-      const head = await check(await fetch(uploadUrl, { method: 'HEAD', headers: tus }), 'upload offset');
-      if (offsetOf(head) === end) return end;
-      throw new Error(`storage append at ${offset}: the upload is at ${offsetOf(head)}, not ${end}`);
+      return await settled(new Error(`storage append at ${offset}: the upload has moved past it, not to ${end}`));
     },
   };
 }
