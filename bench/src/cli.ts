@@ -5,6 +5,7 @@ import { runApi } from './api.ts';
 import { runCategorize } from './categorize.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { runExports } from './exports.ts';
+import { runInsights } from './insights.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
 import { runRealtime } from './realtime.ts';
@@ -26,6 +27,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
   if (options.categorize) return runCategorize(options, log);
+  if (options.insights) return runInsights(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

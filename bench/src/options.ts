@@ -29,6 +29,8 @@ export interface BenchOptions {
   realtime: boolean;
   /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
   categorize: boolean;
+  /** Time the company's insight inputs and calculations (bench/src/insights.ts). */
+  insights: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -48,6 +50,8 @@ export const USAGE = `npm run bench [-- options]
                               100 subscribers, throughput with 1,000 connections on 20 topics
   --categorize                the categorizer's coverage and precision on realistic households with
                               0, 1 and 3 months of history (no LLM)
+  --insights                  the company's insight inputs (database) and each calculation: forecast,
+                              anomalies, score, what-if (target <= 50 ms each)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -68,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
       categorize: { type: 'boolean', default: false },
+      insights: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -116,6 +121,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile,
     realtime: values.realtime,
     categorize: values.categorize,
+    insights: values.insights,
   };
 }
 

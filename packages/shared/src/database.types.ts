@@ -772,6 +772,87 @@ export type Database = {
           },
         ]
       }
+      insight_anomalies: {
+        Row: {
+          category_id: string | null
+          concerns_on: string
+          contract_id: string | null
+          evidence: NonNullable<Json>
+          found_at: string
+          id: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at: string | null
+          org_id: string
+          transaction_ids: string[]
+          vendor_id: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          concerns_on: string
+          contract_id?: string | null
+          evidence: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          concerns_on?: string
+          contract_id?: string | null
+          evidence?: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key?: string
+          kind?: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id?: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "insight_anomalies_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contract_overview"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contracts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       insurances: {
         Row: {
           annual_premium_minor: number | null
@@ -2961,6 +3042,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      insight_inputs: {
+        Args: { as_of?: string; history_months?: number; org_id: string }
+        Returns: Json
+      }
       invite_member: {
         Args: {
           email: string
@@ -3437,6 +3522,12 @@ export type Database = {
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
+      anomaly_kind:
+        | "category_month"
+        | "vendor_month"
+        | "duplicate_charge"
+        | "price_increase"
+        | "large_payment"
       categorize_stage: "rule" | "history" | "merchant" | "llm" | "user"
       category_kind: "expense" | "income"
       contract_frequency:
@@ -3648,6 +3739,13 @@ export const Constants = {
   public: {
     Enums: {
       account_kind: ["bank", "savings", "card", "cash", "loan"],
+      anomaly_kind: [
+        "category_month",
+        "vendor_month",
+        "duplicate_charge",
+        "price_increase",
+        "large_payment",
+      ],
       categorize_stage: ["rule", "history", "merchant", "llm", "user"],
       category_kind: ["expense", "income"],
       contract_frequency: [
