@@ -102,7 +102,8 @@ async function measureHistory(sql: postgres.Sql, historyMonths: number, househol
       const [made] = await sql`select stage, category_id, applied from public.transaction_categorizations
                                where transaction_id = ${tx.id}`;
       if (made?.applied) {
-        const count = (stages[made.stage] ??= { filed: 0, right: 0 });
+        stages[made.stage] ??= { filed: 0, right: 0 };
+        const count = stages[made.stage];
         count.filed += 1;
         if (keyOf.get(tx.category_id) === draft.truth) count.right += 1;
       } else if (made?.category_id) {
