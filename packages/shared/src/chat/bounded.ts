@@ -13,11 +13,17 @@ export function boundedJson(value: unknown, maxChars: number): string {
   arrays.sort((a, b) => b.length - a.length);
   const wrapped = () => JSON.stringify({ truncated: true, data: copy });
   for (const array of arrays) {
-    while (array.length > 0 && wrapped().length > maxChars) array.splice(Math.ceil(array.length / 2));
+    // Halving keeps it to a few dozen stringifications even for thousands of rows.
+    while (array.length > 0 && wrapped().length > maxChars) array.splice(Math.floor(array.length / 2));
     if (wrapped().length <= maxChars) return wrapped();
   }
   const text = wrapped();
-  return text.length <= maxChars ? text : JSON.stringify({ truncated: true, text: text.slice(0, maxChars - 40) });
+  if (text.length <= maxChars) return text;
+  // Escaping can lengthen the cut text again: shrink until the JSON fits.
+  const cutTo = (length: number) => JSON.stringify({ truncated: true, text: text.slice(0, length) });
+  let length = maxChars;
+  while (length > 0 && cutTo(length).length > maxChars) length = Math.floor(length * 0.8);
+  return cutTo(length);
 }
 
 function collectArrays(value: unknown, found: unknown[][] = []): unknown[][] {
