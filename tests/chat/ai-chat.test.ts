@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FunctionsRuntime } from '@westwallet/devstack/functions';
 import { CREDITS_PER_MESSAGE, MAX_TOOL_ROUNDS } from '@westwallet/shared/chat';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enrollTotp, verifyTotp } from '../auth/totp.ts';
 import { signUpUser } from '../helpers/clients.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, createAccount } from '../helpers/finance.ts';
@@ -318,6 +319,24 @@ describe('privacy', () => {
   });
 });
 
+describe('an organization that requires MFA', () => {
+  it('answers members at aal2 only, as the Data API does', async () => {
+    const org = await orgWithExpense('chat-mfa', 'Coop');
+    const member = await addMember(org, 'member');
+    const factor = await enrollTotp(org.owner.client);
+    await verifyTotp(org.owner.client, factor.factorId, factor.secret);
+    const { error } = await org.owner.client.from('organizations').update({ require_mfa: true }).eq('id', org.id);
+    expect(error).toBeNull();
+
+    const atAal1 = await chat(runtime, { org_id: org.id, message: 'Hej' }, member);
+    expect(atAal1).toMatchObject({ status: 403, error: { code: 'MFA_REQUIRED' } });
+    const atAal2 = await chat(runtime, { org_id: org.id, message: 'Hej' }, org.owner);
+    expect(atAal2.status).toBe(200);
+    expect(eventOf(atAal2.events, 'done')).toMatchObject({ credits_charged: CREDITS_PER_MESSAGE });
+    expect(systemOf()).toContain('"dashboard_last_3_months"');
+  });
+});
+
 describe('bad input', () => {
   it('answers 4xx with stable codes, through the stack too', async () => {
     const org = await createOrganization('chat-input');
@@ -330,7 +349,7 @@ describe('bad input', () => {
       [{ org_id: org.id, message: 'Hej', model: 'gpt-5' }, 400, 'VALIDATION_FAILED'],
       ['{"org_id": ', 400, 'VALIDATION_FAILED'],
       [{ org_id: org.id, conversation_id: randomUUID(), message: 'Hej' }, 404, 'CONVERSATION_NOT_FOUND'],
-      [{ org_id: randomUUID(), message: 'Hej' }, 403, 'NOT_A_MEMBER'],
+      [{ org_id: randomUUID(), message: 'Hej' }, 404, 'ORGANIZATION_NOT_FOUND'],
     ];
     for (const [body, status, code] of cases) {
       expect(await chat(runtime, body, org.owner), JSON.stringify(body)).toMatchObject({ status, error: { code } });

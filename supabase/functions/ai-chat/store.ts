@@ -13,12 +13,12 @@ export interface Asker {
 }
 
 export async function asker(user: AuthUser, orgId: string): Promise<Asker> {
+  // require_org_role raises ORGANIZATION_NOT_FOUND, NOT_A_MEMBER or MFA_REQUIRED, as the Data API would.
   const [row] = await asUser(user, (sql) =>
-    sql<{ member: boolean; locale: string | null; balance: number }[]>`
-      select (select private.has_org_role(${orgId}, 'viewer')) as member,
+    sql<{ locale: string | null; balance: number }[]>`
+      select private.require_org_role(${orgId}, 'viewer'),
              (select p.locale::text from public.profiles p where p.user_id = ${user.id}) as locale,
              coalesce((select b.balance from public.credit_balances b where b.org_id = ${orgId}), 0)::float8 as balance`);
-  if (!row.member) throw new AppError('NOT_A_MEMBER', 'You are not a member of this organization.');
   return { user, orgId, locale: row.locale ?? 'en', balance: row.balance };
 }
 
