@@ -62,7 +62,7 @@ export async function converse(
           const result = index < MAX_TOOL_CALLS_PER_ROUND
             ? await runTool(api, orgId, call.name, call.arguments)
             : { ok: false, content: JSON.stringify({ error: 'TOO_MANY_TOOL_CALLS' }) };
-          answer.toolCalls.push({ name: call.name, arguments: call.arguments.slice(0, 500), ok: result.ok });
+          answer.toolCalls.push({ name: call.name, arguments: call.arguments.slice(0, 200), ok: result.ok });
           send({ event: 'tool', data: { name: call.name, ok: result.ok } });
           messages.push({ role: 'tool', tool_call_id: call.id, content: result.content });
         }
