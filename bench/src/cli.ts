@@ -19,6 +19,7 @@ import {
 } from './report.ts';
 import { type Measurement, measure, roleSettings, send } from './requests.ts';
 import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
+import { runWebhooks } from './webhooks.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -26,8 +27,9 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.api) return runApi(options, log);
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
-  if (options.categorize) return runCategorize(options, log);
   if (options.insights) return runInsights(options, log);
+  if (options.webhooks) return runWebhooks(options, log);
+  if (options.categorize) return runCategorize(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

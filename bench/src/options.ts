@@ -27,10 +27,12 @@ export interface BenchOptions {
   exports: boolean;
   /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
   realtime: boolean;
-  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
-  categorize: boolean;
   /** Time the company's insight inputs and calculations (bench/src/insights.ts). */
   insights: boolean;
+  /** Time outbound webhooks through webhooks-send to a local receiver (bench/src/webhooks.ts). */
+  webhooks: boolean;
+  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
+  categorize: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -48,10 +50,12 @@ export const USAGE = `npm run bench [-- options]
                               the local stack's Storage (CPU and memory per step)
   --realtime                  database broadcasts through the local Realtime server: latency at
                               100 subscribers, throughput with 1,000 connections on 20 topics
-  --categorize                the categorizer's coverage and precision on realistic households with
-                              0, 1 and 3 months of history (no LLM)
   --insights                  the company's insight inputs (database) and each calculation: forecast,
                               anomalies, score, what-if (target <= 50 ms each)
+  --webhooks                  outbound webhooks through webhooks-send to a local receiver:
+                              deliveries per second and commit-to-first-attempt latency
+  --categorize                the categorizer's coverage and precision on realistic households with
+                              0, 1 and 3 months of history (no LLM)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -71,8 +75,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       api: { type: 'boolean', default: false },
       exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
-      categorize: { type: 'boolean', default: false },
       insights: { type: 'boolean', default: false },
+      webhooks: { type: 'boolean', default: false },
+      categorize: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -120,8 +125,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     exports: values.exports,
     profile: values.profile,
     realtime: values.realtime,
-    categorize: values.categorize,
     insights: values.insights,
+    webhooks: values.webhooks,
+    categorize: values.categorize,
   };
 }
 

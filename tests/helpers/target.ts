@@ -28,6 +28,11 @@ export interface StripeTarget {
 export interface MailProviderTarget {
   /** Where to script its failures (`POST /_fail`); null when the target's mail-send uses no fake. */
   url: string | null;
+  /**
+   * The secret the target's mail-events function verifies the provider's webhooks with
+   * (RESEND_WEBHOOK_SECRET), so tests can sign them as Resend does; null when unknown.
+   */
+  webhookSecret: string | null;
 }
 
 /** The fake OpenAI API behind the stack's ai-categorize: see tests/setup/fake-openai.ts. */

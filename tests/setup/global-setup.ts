@@ -23,6 +23,8 @@ export default async function setup(project: TestProject) {
   let stripe: StripeTarget;
   let resend: FakeResend | undefined;
   let llm: LlmProviderTarget = { fakeApiPort: null, apiKey: null };
+  // The provider's webhook secret (Standard Webhooks, as Resend's Svix signs) for mail-events.
+  let resendWebhookSecret = process.env.RESEND_WEBHOOK_SECRET ?? null;
   if (external) {
     target = external;
     stripe = externalStripe();
@@ -47,6 +49,7 @@ export default async function setup(project: TestProject) {
     };
     // ai-categorize's LLM provider is a fake OpenAI API the categorize suites start on this port.
     llm = { fakeApiPort: await freePort(), apiKey: `sk-test-${randomBytes(16).toString('hex')}` };
+    resendWebhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
     const started = Date.now();
     // mail-send's provider is a fake Resend, which delivers to the stack's catcher.
@@ -62,6 +65,7 @@ export default async function setup(project: TestProject) {
       functionsEnv: {
         RESEND_API_KEY: resend.apiKey,
         RESEND_API_BASE: resend.url,
+        RESEND_WEBHOOK_SECRET: resendWebhookSecret,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
         STRIPE_API_BASE: `http://127.0.0.1:${stripe.fakeApiPort}`,
@@ -86,7 +90,10 @@ export default async function setup(project: TestProject) {
   }
   project.provide('target', target);
   project.provide('stripe', stripe);
-  project.provide('mailProvider', { url: resend?.url ?? null } satisfies MailProviderTarget);
+  project.provide('mailProvider', {
+    url: resend?.url ?? null,
+    webhookSecret: resendWebhookSecret,
+  } satisfies MailProviderTarget);
   project.provide('llmProvider', llm);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));

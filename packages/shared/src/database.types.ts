@@ -389,13 +389,6 @@ export type Database = {
             referencedRelation: "categories"
             referencedColumns: ["org_id", "id"]
           },
-          {
-            foreignKeyName: "category_corrections_org_id_transaction_id_fkey"
-            columns: ["org_id", "transaction_id"]
-            isOneToOne: false
-            referencedRelation: "transactions"
-            referencedColumns: ["org_id", "id"]
-          },
         ]
       }
       category_rules: {
@@ -605,6 +598,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -637,6 +631,7 @@ export type Database = {
           org_id: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -669,6 +664,7 @@ export type Database = {
           org_id?: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on?: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -970,6 +966,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -997,6 +994,7 @@ export type Database = {
           premium_minor: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1024,6 +1022,7 @@ export type Database = {
           premium_minor?: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1380,6 +1379,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -1402,6 +1402,7 @@ export type Database = {
           org_id: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title: string
           updated_at?: string
@@ -1424,6 +1425,7 @@ export type Database = {
           org_id?: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title?: string
           updated_at?: string
@@ -1492,6 +1494,98 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          email: string
+          in_app: boolean
+          kind: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          email?: string
+          in_app?: boolean
+          kind: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          email?: string
+          in_app?: boolean
+          kind?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notification_settings: {
+        Row: {
+          digest_hour: number
+          quiet_from: string | null
+          quiet_until: string | null
+          time_zone: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notifications: {
+        Row: {
+          created_at: string
+          data: NonNullable<Json>
+          id: string
+          kind: string
+          org_id: string
+          read_at: string | null
+          title: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind: string
+          org_id: string
+          read_at?: string | null
+          title: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind?: string
+          org_id?: string
+          read_at?: string | null
+          title?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -1880,13 +1974,6 @@ export type Database = {
           updated_at?: string
         }
         Relationships: [
-          {
-            foreignKeyName: "transaction_categorizations_org_id_category_id_fkey"
-            columns: ["org_id", "category_id"]
-            isOneToOne: false
-            referencedRelation: "categories"
-            referencedColumns: ["org_id", "id"]
-          },
           {
             foreignKeyName: "transaction_categorizations_org_id_fkey"
             columns: ["org_id"]
@@ -2457,6 +2544,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2478,6 +2566,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2499,6 +2588,7 @@ export type Database = {
           product?: string
           purchased_on?: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2527,6 +2617,131 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "vendors"
             referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      webhook_deliveries: {
+        Row: {
+          attempts: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id: string
+          last_attempt_at: string | null
+          last_error: string | null
+          last_latency_ms: number | null
+          last_response: string | null
+          last_status: number | null
+          locked_until: string | null
+          next_attempt_at: string
+          org_id: string
+          status: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id: string
+          status?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: string
+          event_id?: string
+          event_type?: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id?: string
+          status?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_org_id_endpoint_id_fkey"
+            columns: ["org_id", "endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types: string[]
+          failing_since?: string | null
+          id?: string
+          org_id: string
+          preset?: string
+          updated_at?: string
+          url: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types?: string[]
+          failing_since?: string | null
+          id?: string
+          org_id?: string
+          preset?: string
+          updated_at?: string
+          url?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_endpoints_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
           },
         ]
       }
@@ -2975,12 +3190,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_webhook_endpoint: {
+        Args: {
+          description?: string
+          event_types: string[]
+          org_id: string
+          preset?: string
+          url: string
+        }
+        Returns: Json
+      }
       dashboard: {
         Args: { from_date: string; org_id: string; to_date: string }
         Returns: Json
       }
       delete_category: {
         Args: { category_id: string; move_to?: string }
+        Returns: undefined
+      }
+      delete_webhook_endpoint: {
+        Args: { endpoint_id: string }
         Returns: undefined
       }
       due_maintenance_tasks: {
@@ -3007,6 +3236,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -3079,6 +3309,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -3124,6 +3355,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -3197,6 +3429,7 @@ export type Database = {
           table_name: string
         }[]
       }
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number }
       merge_vendors: {
         Args: { source_id: string; target_id: string }
         Returns: {
@@ -3222,6 +3455,24 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      my_notification_channels: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          in_app: boolean
+          is_default: boolean
+          kind: string
+        }[]
+      }
+      preview_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          segment: string
+          subject: string
+        }
+        Returns: Json
       }
       preview_category_rules: {
         Args: { max_rows?: number; org_id: string; rule_id?: string }
@@ -3310,6 +3561,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -3323,6 +3575,14 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      replay_failed_webhook_deliveries: {
+        Args: { endpoint_id: string; since: string }
+        Returns: number
+      }
+      replay_webhook_delivery: {
+        Args: { delivery_id: string }
+        Returns: undefined
       }
       restore_from_trash: {
         Args: { id: string; table_name: string }
@@ -3349,6 +3609,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      rotate_webhook_secret: {
+        Args: { endpoint_id: string; overlap_seconds?: number }
+        Returns: string
       }
       save_plan: {
         Args: { plan: Json }
@@ -3426,6 +3690,17 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          per_minute?: number
+          segment: string
+          subject: string
+        }
+        Returns: string
+      }
+      send_webhook_test: { Args: { endpoint_id: string }; Returns: string }
       set_member_role: {
         Args: {
           org_id: string
@@ -3447,6 +3722,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      set_notification_channels: {
+        Args: { email: string; in_app: boolean; kind: string }
+        Returns: undefined
       }
       set_transaction_splits: {
         Args: { amount_minor?: number; parts: Json; transaction_id: string }
@@ -3564,6 +3843,10 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_app_settings: {
         Args: { changes: Json }
         Returns: {
@@ -3581,6 +3864,36 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "app_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_webhook_endpoint: {
+        Args: {
+          description?: string
+          enabled?: boolean
+          endpoint_id: string
+          event_types?: string[]
+          preset?: string
+          url?: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "webhook_endpoints"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -3614,6 +3927,13 @@ export type Database = {
       vehicle_stats: {
         Args: { from_date?: string; to_date?: string; vehicle_id: string }
         Returns: Json
+      }
+      webhook_endpoint_secrets: {
+        Args: { endpoint_id: string }
+        Returns: {
+          expires_at: string
+          secret: string
+        }[]
       }
     }
     Enums: {

@@ -103,12 +103,17 @@ begin
     trail := trail || jsonb_build_object('stage', 'history', 'category_id', null, 'reason', 'no earlier transaction of this payee');
   end if;
 
-  -- 3. The merchant table: the longest merchant name whose words appear in the payee's key.
+  -- 3. The merchant table: the longest merchant name whose words appear in the payee's key. The
+  -- table is scanned once and only its few matches are joined: joined first, the planner ran the
+  -- LIKE over every merchant once per category (3 ms an insert instead of 0.2).
+  with matched as materialized (
+    select m.name, m.normalized_name, m.category_key from private.nordic_merchants m
+    where (' ' || key || ' ') like ('% ' || m.normalized_name || ' %')
+  )
   select m.name, c.id as category into merchant
-  from private.nordic_merchants m
+  from matched m
   join public.categories c on c.org_id = suggest_category.org_id and c.key = m.category_key and c.deleted_at is null
     and c.kind::text = suggest_category.kind
-  where (' ' || key || ' ') like ('% ' || m.normalized_name || ' %')
   order by char_length(m.normalized_name) desc, m.name
   limit 1;
   if found then

@@ -1,7 +1,8 @@
 import { exportKinds } from '../exports/kinds.ts';
-import type { RegisteredKind } from './kind.ts';
+import { defineKind, type RegisteredKind } from './kind.ts';
 import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
 import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
+import { restoreBackup } from '../restore/kind.ts';
 
 /**
  * Every job kind the worker runs, by name. A new kind is added here and as a row of
@@ -9,5 +10,5 @@ import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
  * supabase/schemas/12_exports/0005_export_job_kinds.sql does) and a data migration.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
-  [diagnosticsProbe, rebuildTotals, ...exportKinds].map((kind) => [kind.name, kind]),
+  [diagnosticsProbe, rebuildTotals, ...exportKinds, defineKind(restoreBackup)].map((kind) => [kind.name, kind]),
 );
