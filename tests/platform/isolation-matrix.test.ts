@@ -163,6 +163,8 @@ const payloadOverrides: Record<string, Row | ((orgId: string) => Promise<Row>)> 
   webhook_deliveries: { status: 'dead' },
   // A rule needs a valid condition and an action (RULE_INVALID otherwise).
   category_rules: { conditions: [{ field: 'payee', op: 'contains', value: 'matrix' }], set_notes: 'matrix' },
+  // A message's idempotency key is 8 to 120 characters.
+  chat_messages: { idempotency_key: 'matrix-message' },
   // An attachment needs a file uploaded into the organization's folder and a live record of it.
   attachments: async (orgId) => {
     const objectPath = `${orgId}/matrix-${randomUUID()}.txt`;

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in for an OpenAI-compatible chat completions API (`POST /v1/chat/completions`), which
- * the test stack's ai-categorize function uses as its provider (OPENAI_BASE_URL). It records each
+ * the test stack's ai-categorize function uses as its provider (OPENAI_BASE_URL), and ai-chat's
+ * suites too (streamed requests, answered by `chat`). It records each
  * request (model, response format and its JSON schema, the batch of transactions) and answers as
  * the test tells it: by default each transaction through `answer`, or the next replies queued with
  * `queue`: `dont_know` (every item "unknown"), `malformed` (content that is not JSON), `rate_limited`
@@ -37,9 +38,30 @@ export interface RecordedRequest {
   reply: 'answer' | FakeReply;
 }
 
+/**
+ * What the fake streams for a chat request (`stream: true`, as ai-chat asks): text in chunks of a
+ * few characters, or tool calls (each name's arguments as given, split over chunks as OpenAI does).
+ */
+export type FakeChatReply = { text: string } | { tool_calls: { name: string; arguments: string }[] };
+
+export interface RecordedChatRequest {
+  authorization: string | undefined;
+  model: string;
+  messages: { role: string; content: string | null; tool_call_id?: string; tool_calls?: unknown[] }[];
+  /** The names of the tools offered. */
+  tools: string[];
+  toolChoice: unknown;
+  /** How the fake answered: `chat` or a queued reply. */
+  reply: 'chat' | FakeReply;
+}
+
 export interface FakeOpenAI {
   url: string;
   requests: RecordedRequest[];
+  /** The streamed chat requests, apart from the categorization batches in `requests`. */
+  chatRequests: RecordedChatRequest[];
+  /** How each chat request is answered when no reply is queued (a `malformed` reply breaks the stream's JSON). */
+  chat: (request: RecordedChatRequest) => FakeChatReply;
   /** How each transaction is answered when no reply is queued; undefined answers "unknown". */
   answer: (item: FakeItem) => FakeAnswer | undefined;
   /** Replies for the next requests, in order, before `answer` applies again. */
@@ -56,9 +78,12 @@ export async function startFakeOpenAI(port: number, apiKey: string): Promise<Fak
     url: '',
     requests: [],
     answer: () => undefined,
+    chatRequests: [],
+    chat: () => ({ text: 'Hello from the fake.' }),
     queue: (...replies) => queued.push(...replies),
     reset() {
       fake.requests.length = 0;
+      fake.chatRequests.length = 0;
       queued.length = 0;
     },
     close: () =>
@@ -81,6 +106,7 @@ export async function startFakeOpenAI(port: number, apiKey: string): Promise<Fak
       return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (body.stream === true) return streamChat(body, request.headers.authorization, response);
     const user = body.messages.find((m: { role: string }) => m.role === 'user');
     const { transactions } = JSON.parse(user.content) as { transactions: FakeItem[] };
     const schema = body.response_format?.json_schema?.schema;
@@ -135,6 +161,71 @@ export async function startFakeOpenAI(port: number, apiKey: string): Promise<Fak
       usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
     });
   });
+  /** A chat completion streamed as OpenAI streams it: `data:` chunks, then `data: [DONE]`. */
+  function streamChat(body: Record<string, unknown>, authorization: string | undefined, response: http.ServerResponse) {
+    const reply = queued.shift();
+    const recorded: RecordedChatRequest = {
+      authorization,
+      model: body.model as string,
+      messages: body.messages as RecordedChatRequest['messages'],
+      tools: ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name),
+      toolChoice: body.tool_choice,
+      reply: reply ?? 'chat',
+    };
+    fake.chatRequests.push(recorded);
+    if (reply === 'timeout') {
+      held.add(response);
+      response.on('close', () => held.delete(response));
+      return;
+    }
+    if (reply === 'rate_limited' || reply === 'server_error') {
+      const status = reply === 'rate_limited' ? 429 : 500;
+      return response
+        .writeHead(status, { 'content-type': 'application/json', 'retry-after-ms': '20' })
+        .end(JSON.stringify({ error: { message: reply, type: reply } }));
+    }
+    const id = `chatcmpl-chat-${fake.chatRequests.length}`;
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+      `data: ${JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      })}\n\n`;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    response.write(chunk({ role: 'assistant', content: '' }));
+    if (reply === 'malformed') {
+      response.write(chunk({ content: 'Half an ans' }));
+      return response.end('data: {"id": "broken", "choices": [{"delta": \n\n');
+    }
+    const answer = fake.chat(recorded);
+    if ('text' in answer) {
+      for (const piece of answer.text.match(/.{1,12}/gsu) ?? []) response.write(chunk({ content: piece }));
+      response.write(chunk({}, 'stop'));
+    } else {
+      answer.tool_calls.forEach((call, index) => {
+        const callId = `call_${fake.chatRequests.length}_${index}`;
+        const half = Math.ceil(call.arguments.length / 2);
+        response.write(
+          chunk({
+            tool_calls: [
+              {
+                index,
+                id: callId,
+                type: 'function',
+                function: { name: call.name, arguments: call.arguments.slice(0, half) },
+              },
+            ],
+          }),
+        );
+        response.write(chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(half) } }] }));
+      });
+      response.write(chunk({}, 'tool_calls'));
+    }
+    response.end('data: [DONE]\n\n');
+  }
+
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return fake;

@@ -476,6 +476,102 @@ export type Database = {
           },
         ]
       }
+      chat_conversations: {
+        Row: {
+          created_at: string
+          id: string
+          org_id: string
+          title: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          org_id: string
+          title: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          org_id?: string
+          title?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_conversations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "chat_conversations_org_id_user_id_fkey"
+            columns: ["org_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "memberships"
+            referencedColumns: ["org_id", "user_id"]
+          },
+        ]
+      }
+      chat_messages: {
+        Row: {
+          content: string
+          conversation_id: string
+          created_at: string
+          credits: number
+          id: string
+          idempotency_key: string
+          org_id: string
+          role: Database["public"]["Enums"]["chat_role"]
+          tool_calls: NonNullable<Json>
+          user_id: string
+        }
+        Insert: {
+          content: string
+          conversation_id: string
+          created_at?: string
+          credits?: number
+          id?: string
+          idempotency_key: string
+          org_id: string
+          role: Database["public"]["Enums"]["chat_role"]
+          tool_calls?: NonNullable<Json>
+          user_id: string
+        }
+        Update: {
+          content?: string
+          conversation_id?: string
+          created_at?: string
+          credits?: number
+          id?: string
+          idempotency_key?: string
+          org_id?: string
+          role?: Database["public"]["Enums"]["chat_role"]
+          tool_calls?: NonNullable<Json>
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_messages_org_id_conversation_id_user_id_fkey"
+            columns: ["org_id", "conversation_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "chat_conversations"
+            referencedColumns: ["org_id", "id", "user_id"]
+          },
+          {
+            foreignKeyName: "chat_messages_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       contracts: {
         Row: {
           account_id: string | null
@@ -3850,6 +3946,7 @@ export type Database = {
         | "large_payment"
       categorize_stage: "rule" | "history" | "merchant" | "llm" | "user"
       category_kind: "expense" | "income"
+      chat_role: "user" | "assistant"
       contract_frequency:
         | "weekly"
         | "monthly"
@@ -4068,6 +4165,7 @@ export const Constants = {
       ],
       categorize_stage: ["rule", "history", "merchant", "llm", "user"],
       category_kind: ["expense", "income"],
+      chat_role: ["user", "assistant"],
       contract_frequency: [
         "weekly",
         "monthly",

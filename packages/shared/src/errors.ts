@@ -191,6 +191,13 @@ export const errorCodes = {
   // Categorization (docs/categorization.md)
   /** A categorization rule's conditions or actions are not valid; details say which and why. */
   RULE_INVALID: 400,
+  // AI chat (docs/ai-chat.md)
+  /** No AI provider is set up on this project: set OPENAI_API_KEY and OPENAI_MODEL (and OPENAI_BASE_URL for another provider). */
+  AI_NOT_CONFIGURED: 503,
+  /** The AI provider did not answer, or not as expected, after retries; nothing was stored or charged. Try again. */
+  AI_UNAVAILABLE: 502,
+  /** No conversation with that id of the caller's in that organization (another user's chats cannot be read, whatever the role). */
+  CONVERSATION_NOT_FOUND: 404,
   // Mail: the outbox and its sender
   /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
   MAIL_NOT_FOUND: 404,
