@@ -188,6 +188,47 @@ export const errorCodes = {
   JOB_STEP_TIMEOUT: 504,
   /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
   JOB_STALLED: 504,
+  // Imports: statement files, previews, commits and undo (docs/imports.md); the preview job ends
+  // with the code of a file it refuses, and lists per-line problems in import_batches.problems
+  /** No statement file at that path in the organization's folder of the imports bucket. */
+  IMPORT_FILE_NOT_FOUND: 404,
+  /** The statement file is over the 20 MiB import limit: split it into shorter periods. */
+  IMPORT_FILE_TOO_LARGE: 413,
+  /** The file holds no lines, or no entries. */
+  IMPORT_FILE_EMPTY: 400,
+  /** The file is not text (a spreadsheet, a PDF, an image): export the statement as CSV or a bank format. */
+  IMPORT_FILE_UNREADABLE: 415,
+  /** The file ends in the middle of a statement or record: a download cut short. Nothing of it is imported. */
+  IMPORT_FILE_TRUNCATED: 400,
+  /** The file cannot be read as its format: XML that is not well-formed, a misplaced CSV quote, a line that is no MT940 field. */
+  IMPORT_FILE_MALFORMED: 400,
+  /** The file is not valid in the encoding it was read as (UTF-8): choose Windows-1252 or ISO-8859-1. */
+  IMPORT_ENCODING_INVALID: 400,
+  /** No booking date and amount columns can be found in the CSV, or the mapping given reads no line: map the columns. */
+  IMPORT_CSV_UNMAPPABLE: 400,
+  /** No parser reads this file format yet. */
+  IMPORT_FORMAT_UNSUPPORTED: 415,
+  /** An entry lacks what every transaction needs (a booking date, an amount); the line or entry is named. */
+  IMPORT_ENTRY_INVALID: 400,
+  /** An amount that is not a decimal number, has more decimals than its currency, or is beyond 10^15 minor units. */
+  IMPORT_AMOUNT_INVALID: 400,
+  /** A line that moves no money (an information line); left out. */
+  IMPORT_AMOUNT_ZERO: 400,
+  /** A date that is not a calendar day in the file's date format (2026-02-30, 13/13/2026). */
+  IMPORT_DATE_INVALID: 400,
+  /** The statement, or one of its entries, is in another currency than the account. */
+  IMPORT_CURRENCY_MISMATCH: 400,
+  /** The statement names an account whose number does not end in this account's number hint. */
+  IMPORT_ACCOUNT_MISMATCH: 400,
+  /** No live account with that id in the organization. */
+  IMPORT_ACCOUNT_NOT_FOUND: 404,
+  /** The account's saved CSV mapping (import_mappings) does not fit the mapping schema. */
+  IMPORT_MAPPING_INVALID: 400,
+  /** No import batch with that id in an organization of the caller. */
+  IMPORT_BATCH_NOT_FOUND: 404,
+  /** The batch is not in the state this needs: decisions change and commits start only while previewed; only a committed batch is undone. */
+  IMPORT_BATCH_CLOSED: 409,
+
   // Mail: the outbox and its sender
   /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
   MAIL_NOT_FOUND: 404,
