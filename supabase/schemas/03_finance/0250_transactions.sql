@@ -27,10 +27,6 @@ create table public.transactions (
   property_id uuid,
   -- True while the parts in transaction_splits carry the categories (set_transaction_splits()).
   is_split boolean not null default false,
-  -- The import batch that wrote it (13_imports), and the bank's own id for the entry, which
-  -- recognises it when a statement is imported again.
-  import_batch_id uuid,
-  bank_reference text check (char_length(bank_reference) <= 200),
   search_text text generated always as (
     lower(coalesce(description, '') || ' ' || coalesce(counterparty, '') || ' ' || coalesce(notes, ''))
   ) stored,

@@ -12,7 +12,9 @@ declare
   batch public.import_batches;
   written integer;
 begin
-  select * into batch from public.import_batches b where b.id = commit_import_rows.batch_id;
+  -- Shared: an undo (which locks the batch for update) waits for this write, and the next one
+  -- finds the batch undone.
+  select * into batch from public.import_batches b where b.id = commit_import_rows.batch_id for share;
   if not found then
     raise sqlstate 'PT404' using message = 'IMPORT_BATCH_NOT_FOUND', detail = format('No import batch %s.', batch_id);
   end if;

@@ -1,4 +1,4 @@
--- Undo of a committed batch, as a whole: its transactions go to the trash (restorable one by one
+-- Undo of a committed batch (or one whose commit stopped part way), as a whole: its transactions go to the trash (restorable one by one
 -- like any trashed record), in one statement, and the batch is marked undone. Importing the same
 -- file again afterwards finds nothing of it and imports it anew.
 create function private.undo_import(batch_id uuid)
@@ -20,7 +20,9 @@ begin
   perform private.require_good_standing(batch.org_id);
   -- One undo at a time per batch, and none while the commit runs.
   select * into batch from public.import_batches b where b.id = batch.id for update;
-  if batch.status <> 'committed' then
+  -- A commit that stopped half way (the member lost their role, the organization became
+  -- read-only) is undone like a finished one.
+  if batch.status not in ('committed', 'committing') then
     raise sqlstate 'PT409' using message = 'IMPORT_BATCH_CLOSED',
       detail = format('Only a committed batch can be undone; this one is %s.', batch.status);
   end if;

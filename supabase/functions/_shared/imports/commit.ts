@@ -161,6 +161,22 @@ async function begin(ctx: StepContext, batchId: string): Promise<number> {
           where r.org_id = ${ctx.orgId} and r.id = c.id`;
       }
     }
+    // A foreign-currency account needs the rate of each day (as a typed transaction does): refused
+    // here, before anything is written, rather than half way through.
+    const [unrated] = await sql<{ line: number; booked_on: string; currency: string }[]>`
+      select r.line, r.booked_on::text, r.currency
+      from public.import_rows r join public.organizations o on o.id = r.org_id
+      where r.org_id = ${ctx.orgId} and r.batch_id = ${batchId} and r.decision = 'import' and r.transaction_id is null
+        and r.currency <> o.base_currency
+        and private.base_rate(o.id, r.currency, o.base_currency, r.booked_on) is null
+      order by r.line
+      limit 1`;
+    if (unrated) {
+      throw new JobFailure(
+        'FX_RATE_MISSING',
+        `Line ${unrated.line}: no ${unrated.currency} rate for ${unrated.booked_on} or the 7 days before; add one to exchange_rates.`,
+      );
+    }
     await sql`
       update public.import_batches b
       set status = 'committing',
