@@ -637,7 +637,7 @@ export type Database = {
           duplicate_count: number
           entry_count: number
           file_path: string
-          format: string
+          format: Database["public"]["Enums"]["statement_format"]
           id: string
           imported_count: number
           mapping: Json | null
@@ -668,8 +668,8 @@ export type Database = {
           duplicate_count?: number
           entry_count?: number
           file_path: string
-          format: string
-          id: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id?: string
           imported_count?: number
           mapping?: Json | null
           new_count?: number
@@ -699,7 +699,7 @@ export type Database = {
           duplicate_count?: number
           entry_count?: number
           file_path?: string
-          format?: string
+          format?: Database["public"]["Enums"]["statement_format"]
           id?: string
           imported_count?: number
           mapping?: Json | null
@@ -3362,7 +3362,7 @@ export type Database = {
           duplicate_count: number
           entry_count: number
           file_path: string
-          format: string
+          format: Database["public"]["Enums"]["statement_format"]
           id: string
           imported_count: number
           mapping: Json | null
@@ -3493,6 +3493,13 @@ export type Database = {
       premium_frequency: "monthly" | "quarterly" | "half_yearly" | "yearly"
       property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
       property_tenure: "owned" | "rented"
+      statement_format:
+        | "csv"
+        | "ofx"
+        | "qif"
+        | "camt.053"
+        | "camt.054"
+        | "mt940"
       subscription_status:
         | "trialing"
         | "active"
@@ -3710,6 +3717,7 @@ export const Constants = {
       premium_frequency: ["monthly", "quarterly", "half_yearly", "yearly"],
       property_kind: ["house", "apartment", "cabin", "plot", "other"],
       property_tenure: ["owned", "rented"],
+      statement_format: ["csv", "ofx", "qif", "camt.053", "camt.054", "mt940"],
       subscription_status: [
         "trialing",
         "active",

@@ -1,11 +1,11 @@
 create table public.import_batches (
   -- The preview job's id: a preview step that runs again finds and replaces its own batch.
-  id uuid primary key,
+  id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
   account_id uuid not null,
   -- The statement file in the imports bucket.
   file_path text not null check (char_length(file_path) between 1 and 1024),
-  format text not null check (format in ('csv', 'ofx', 'qif', 'camt.053', 'camt.054', 'mt940')),
+  format public.statement_format not null,
   status public.import_batch_status not null default 'previewed',
   -- How a CSV was read (packages/shared/src/imports/csv-mapping.ts) and the bank preset that
   -- recognised it; null for the structured formats.
