@@ -57,12 +57,13 @@ export function parseCamt(bytes: Uint8Array): ParseResult {
   const encoding = /<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1] ?? 'utf-8';
   const decoded = decodeDeclared(bytes, encoding);
   if (!decoded.ok) return refuse(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode the declared encoding ${encoding}`);
-  const valid = XMLValidator.validate(decoded.text);
-  if (valid !== true) {
-    const truncated =
-      /closed|end of|unclosed|not closed/i.test(valid.err.msg) && !/<\/Document>\s*$/.test(decoded.text);
-    return refuse(valid.err.line, truncated ? 'IMPORT_FILE_TRUNCATED' : 'IMPORT_FILE_MALFORMED', valid.err.msg);
+  // A download cut short ends before the root's end tag; say so rather than which tag is unclosed.
+  if (!/<\/(\w+:)?Document>\s*$/.test(decoded.text)) {
+    const lines = decoded.text.split('\n').length;
+    return refuse(lines, 'IMPORT_FILE_TRUNCATED', 'the file ends before </Document>: it was cut short');
   }
+  const valid = XMLValidator.validate(decoded.text);
+  if (valid !== true) return refuse(valid.err.line, 'IMPORT_FILE_MALFORMED', valid.err.msg);
 
   const message = parser.parse(decoded.text)?.Document;
   const reports: Xml[] =

@@ -37,14 +37,14 @@ interface Balance {
 
 export function parseMt940(bytes: Uint8Array): ParseResult {
   const problems: ParseProblem[] = [];
-  const fields = readFields(decodeUndeclared(bytes), problems);
-  if (fields === null) return { statement: null, problems };
-  if (!fields.some((f) => f.tag === '20') || !fields.some((f) => f.tag === '61' || f.tag.startsWith('60'))) {
+  const text = decodeUndeclared(bytes);
+  if (!/(^|\{4:):20:/m.test(text) || !/^:(60[FM]|61):/m.test(text)) {
     return {
       statement: null,
       problems: [problem(null, 'IMPORT_FORMAT_MISMATCH', 'not an MT940 statement: no :20: and :60F: or :61: fields')],
     };
   }
+  const fields = readFields(text);
 
   const parts: StatementPart[] = [];
   let current: { part: StatementPart; exponent: number; closed: boolean } | null = null;
@@ -121,10 +121,15 @@ export function parseMt940(bytes: Uint8Array): ParseResult {
   return { statement: combineStatements(parts, problems), problems };
 }
 
-/** The file's fields with their first line; envelope blocks and `-` separators dropped. */
-function readFields(text: string, problems: ParseProblem[]): Field[] | null {
+/**
+ * The file's fields with their first line. Envelope blocks and `-` separators are dropped, and so
+ * are the lines before the first field and between a `-` and the next field: banks' own headers
+ * (ABN AMRO writes `ABNANL2A`, `940`, `ABNANL2A` before each statement).
+ */
+function readFields(text: string): Field[] {
   const fields: Field[] = [];
   const lines = text.split(/\r\n|\r|\n/);
+  let betweenStatements = true;
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i] ?? '';
     // The SWIFT envelope: basic/application headers before block 4, trailer blocks after it.
@@ -133,19 +138,19 @@ function readFields(text: string, problems: ParseProblem[]): Field[] | null {
       if (body === -1) continue;
       raw = raw.slice(body + 3);
     }
-    if (/^-(\}.*)?\s*$/.test(raw) || raw.trim() === '') continue;
+    if (/^-(\}.*)?\s*$/.test(raw)) {
+      betweenStatements = true;
+      continue;
+    }
+    if (raw.trim() === '') continue;
     const match = /^:(\d{2}[A-Z]?):(.*)$/.exec(raw);
     if (match?.[1]) {
       fields.push({ tag: match[1], line: i + 1, value: match[2] ?? '' });
+      betweenStatements = false;
       continue;
     }
     const last = fields[fields.length - 1];
-    if (!last) {
-      if (/^[\x20-\x7e]*$/.test(raw) && fields.length === 0 && i < 5) continue; // a bank's own header line
-      problems.push(problem(i + 1, 'IMPORT_FILE_MALFORMED', 'the line is no MT940 field and follows none'));
-      return null;
-    }
-    last.value += `\n${raw}`;
+    if (last && !betweenStatements) last.value += `\n${raw}`;
   }
   return fields;
 }
