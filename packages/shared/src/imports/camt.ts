@@ -9,9 +9,10 @@
  * Refs (AcctSvcrRef, EndToEndId). A batch entry whose TxDtls each carry an amount that add up to
  * the entry is split into one entry per TxDtls; otherwise it stays one entry with their texts.
  * Entries are numbered by ordinal (`line`), since XML lines say little about an entry.
- * fast-xml-parser (MIT, widely used, pure JS for Node and Deno) does the XML.
+ * saxes (ISC, the streaming XML parser jsdom uses, pure JS for Node and Deno) reads the XML; it
+ * checks well-formedness with line numbers and reads 100,000 entries in seconds.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import {
   cleanText,
   combineStatements,
@@ -27,18 +28,65 @@ import type { ParseProblem, ParseResult, Statement, StatementEntry, StatementFor
 // biome-ignore lint/suspicious/noExplicitAny: parsed XML is untyped until read through `at`.
 type Xml = any;
 
-/** Elements that may repeat, so they always parse as arrays. */
+/** Elements that may repeat, so they are always arrays in the tree. */
 const repeated = new Set(['Stmt', 'Ntfctn', 'Bal', 'Ntry', 'NtryDtls', 'TxDtls', 'Ustrd', 'Strd', 'CdtrRefInf']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => repeated.has(name),
-});
+interface Open {
+  name: string;
+  node: Record<string, Xml>;
+  text: string;
+}
+
+/**
+ * The document as plain objects: an element with neither attributes nor children is its text;
+ * otherwise an object of its children by local name (namespace prefixes dropped), its attributes
+ * as `@name` and its text as `#text`. A problem (with its line) if the XML is not well-formed.
+ */
+function readXml(text: string): Xml | ParseProblem {
+  const parser = new SaxesParser({ position: true });
+  const root: Open = { name: '#root', node: {}, text: '' };
+  const stack: Open[] = [root];
+  let failure: ParseProblem | null = null;
+  parser.on('error', (error) => {
+    failure ??= problem(parser.line, 'IMPORT_FILE_MALFORMED', error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''));
+  });
+  parser.on('opentag', (tag) => {
+    const node: Record<string, Xml> = {};
+    for (const [name, value] of Object.entries(tag.attributes)) node[`@${localName(name)}`] = value;
+    stack.push({ name: localName(tag.name), node, text: '' });
+  });
+  parser.on('text', (chunk) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += chunk;
+  });
+  parser.on('cdata', (chunk) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += chunk;
+  });
+  parser.on('closetag', () => {
+    const done = stack.pop();
+    const parent = stack[stack.length - 1];
+    if (!done || !parent) return;
+    const text = done.text.trim();
+    let value: Xml = done.node;
+    if (Object.keys(done.node).length === 0) value = text;
+    else if (text !== '') done.node['#text'] = text;
+    const existing = parent.node[done.name];
+    if (repeated.has(done.name)) parent.node[done.name] = [...(existing ?? []), value];
+    else if (existing === undefined) parent.node[done.name] = value;
+    else parent.node[done.name] = [...list(existing), value];
+  });
+  try {
+    parser.write(text).close();
+  } catch {
+    // saxes has called the error handler with the first error, which is the one reported.
+  }
+  return failure ?? root.node;
+}
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
+}
 
 export function parseCamt(bytes: Uint8Array): ParseResult {
   const head = peekAscii(bytes);
@@ -62,10 +110,9 @@ export function parseCamt(bytes: Uint8Array): ParseResult {
     const lines = decoded.text.split('\n').length;
     return refuse(lines, 'IMPORT_FILE_TRUNCATED', 'the file ends before </Document>: it was cut short');
   }
-  const valid = XMLValidator.validate(decoded.text);
-  if (valid !== true) return refuse(valid.err.line, 'IMPORT_FILE_MALFORMED', valid.err.msg);
-
-  const message = parser.parse(decoded.text)?.Document;
+  const document = readXml(decoded.text);
+  if ('code' in document) return { statement: null, problems: [document] };
+  const message = document.Document;
   const reports: Xml[] =
     format === 'camt.053' ? at(message, 'BkToCstmrStmt', 'Stmt') : at(message, 'BkToCstmrDbtCdtNtfctn', 'Ntfctn');
   const problems: ParseProblem[] = [];
