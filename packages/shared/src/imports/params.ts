@@ -16,6 +16,8 @@ export const importPreviewParams = z.strictObject({
   preset: z.string().max(40).optional(),
   /** A CSV mapping, whole or in part, over the account's saved one (import_mappings). */
   mapping: csvMappingOverrideSchema.optional(),
+  /** QIF: the date order, when the file's dates read both ways (IMPORT_DATE_AMBIGUOUS). */
+  date_order: z.enum(['MDY', 'DMY']).optional(),
 });
 
 export const importCommitParams = z.strictObject({

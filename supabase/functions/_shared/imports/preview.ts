@@ -56,6 +56,7 @@ export const importPreview: JobKind<ImportPreviewParams, Record<string, never>, 
       currencyExponent: account.minor_units,
       mapping: params.mapping ?? saved.mapping,
       preset: params.preset ?? saved.preset,
+      dateOrder: params.date_order,
     });
     if (!parsed.statement) throw refusal(parsed.problems[0]);
     const statement = parsed.statement;
