@@ -18,9 +18,13 @@ export async function uploadStatement(
 ): Promise<string> {
   const path = `${orgId}/${randomUUID()}/${name}`;
   const body = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  const { error } = await user.client.storage
-    .from('imports')
-    .upload(path, new Blob([body as BlobPart], { type: 'text/csv' }));
+  // The type a browser gives a bank file is whatever its extension says; the preview reads the content.
+  const type = name.endsWith('.csv')
+    ? 'text/csv'
+    : name.endsWith('.xml')
+      ? 'application/xml'
+      : 'application/octet-stream';
+  const { error } = await user.client.storage.from('imports').upload(path, new Blob([body as BlobPart], { type }));
   if (error) throw new Error(`upload of ${path} failed: ${error.message}`);
   return path;
 }
