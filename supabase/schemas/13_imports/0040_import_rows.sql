@@ -34,6 +34,12 @@ comment on table public.import_rows is
 alter table public.import_rows enable row level security;
 
 create index import_rows_org_id_batch_idx on public.import_rows (org_id, batch_id, line);
+-- For the foreign keys to transactions: deleting a transaction (purging the trash, an undone
+-- batch) finds the rows that point at it through these, not by reading every staged row.
+create index import_rows_org_id_transaction_idx on public.import_rows (org_id, transaction_id)
+  where transaction_id is not null;
+create index import_rows_org_id_duplicate_of_idx on public.import_rows (org_id, duplicate_of)
+  where duplicate_of is not null;
 
 alter table public.import_rows
   add constraint import_rows_amount_minor_range check (private.amount_in_range(amount_minor)),

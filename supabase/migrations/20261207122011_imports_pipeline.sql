@@ -102,6 +102,10 @@ CREATE UNIQUE INDEX import_mappings_pkey ON public.import_mappings USING btree (
 
 CREATE INDEX import_rows_org_id_batch_idx ON public.import_rows USING btree (org_id, batch_id, line);
 
+CREATE INDEX import_rows_org_id_duplicate_of_idx ON public.import_rows USING btree (org_id, duplicate_of) WHERE (duplicate_of IS NOT NULL);
+
+CREATE INDEX import_rows_org_id_transaction_idx ON public.import_rows USING btree (org_id, transaction_id) WHERE (transaction_id IS NOT NULL);
+
 CREATE UNIQUE INDEX import_rows_pkey ON public.import_rows USING btree (id);
 
 CREATE INDEX transactions_org_id_account_reference_idx ON public.transactions USING btree (org_id, account_id, bank_reference) WHERE ((bank_reference IS NOT NULL) AND (deleted_at IS NULL));
