@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 import { runApi } from './api.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { runExports } from './exports.ts';
+import { runImports } from './imports.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
 import { runRealtime } from './realtime.ts';
@@ -24,6 +25,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.api) return runApi(options, log);
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
+  if (options.imports) return runImports(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

@@ -27,6 +27,10 @@ export interface BenchOptions {
   exports: boolean;
   /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
   realtime: boolean;
+  /** Preview and commit a large statement into the company's account (bench/src/imports.ts). */
+  imports: boolean;
+  /** With --imports: lines of the statement. */
+  importLines: number;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -44,6 +48,9 @@ export const USAGE = `npm run bench [-- options]
                               the local stack's Storage (CPU and memory per step)
   --realtime                  database broadcasts through the local Realtime server: latency at
                               100 subscribers, throughput with 1,000 connections on 20 topics
+  --imports                   a statement of --import-lines lines previewed and committed into the
+                              company's account, and the duplicate check against the company
+  --import-lines N            lines of that statement (100000)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -63,6 +70,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       api: { type: 'boolean', default: false },
       exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
+      imports: { type: 'boolean', default: false },
+      'import-lines': { type: 'string' },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -110,6 +119,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     exports: values.exports,
     profile: values.profile,
     realtime: values.realtime,
+    imports: values.imports,
+    importLines: Math.floor(number('import-lines', values['import-lines'], 100_000, 1)),
   };
 }
 
