@@ -219,7 +219,18 @@ describe('importing OFX, QIF, CAMT and MT940 statements', () => {
 
   it('reads an MT940 file in its SWIFT envelope, commits it, finds all of it again, and undoes it', async () => {
     const { member, orgId } = eur;
-    const account = await createAccount(member, orgId, { currency: 'EUR', opening_balance_minor: 152_000 });
+    // :60F: is dated 30 December, the previous statement's day, whose last payment the account
+    // has: the opening balance (1,520.00) is the account's at the end of that day, not before it.
+    const account = await createAccount(member, orgId, { currency: 'EUR', opening_balance_minor: 160_000 });
+    await addTransaction(member, {
+      org_id: orgId,
+      account_id: account,
+      kind: 'expense',
+      booked_on: '2025-12-30',
+      amount_minor: 8000,
+      currency: 'EUR',
+      counterparty: 'Bäckerei Krimphove',
+    });
     const { batchId, result } = await previewed(eur, account, 'mt940/spec-sparkasse-envelope-latin1.sta');
     expect(result).toEqual({ batch_id: batchId, entries: 5, new: 5, duplicate: 0, conflict: 0, problems: 0 });
     expect(await batchOf(member, batchId)).toMatchObject({
@@ -249,7 +260,7 @@ describe('importing OFX, QIF, CAMT and MT940 statements', () => {
 
     const undone = await member.client.rpc('undo_import', { batch_id: batchId });
     expect(undone.error).toBeNull();
-    expect(await liveTransactions(member, account)).toEqual([]);
+    expect((await liveTransactions(member, account)).map((t) => t.counterparty)).toEqual(['Bäckerei Krimphove']);
   });
 
   it('refuses a file named as another format than it is, and XML that is no statement, writing nothing', async () => {

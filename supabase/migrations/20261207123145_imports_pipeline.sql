@@ -382,9 +382,13 @@ begin
       committed_by = auth.uid(),
       imported_count = (select count(*) from public.import_rows r
                         where r.org_id = b.org_id and r.batch_id = b.id and r.transaction_id is not null),
-      -- The opening balance is the balance before the statement's first day.
+      -- The opening balance is the balance before the statement's first entry. Its own date says
+      -- less: MT940's :60F: carries the previous statement's day, CAMT's OPBD often the first
+      -- day itself; so the day before the first entry, or before opening_on without entries.
       opening_difference_minor = case when b.opening_balance_minor is not null and b.opening_on is not null then
-        private.account_balance_on(b.org_id, b.account_id, b.opening_on - 1) - b.opening_balance_minor end,
+        private.account_balance_on(b.org_id, b.account_id, coalesce(
+          (select min(r.booked_on) from public.import_rows r where r.org_id = b.org_id and r.batch_id = b.id),
+          b.opening_on) - 1) - b.opening_balance_minor end,
       closing_difference_minor = case when b.closing_balance_minor is not null and b.closing_on is not null then
         private.account_balance_on(b.org_id, b.account_id, b.closing_on) - b.closing_balance_minor end
   where b.id = batch.id
