@@ -31,6 +31,12 @@ export interface BenchOptions {
   imports: boolean;
   /** With --imports: lines of the statement. */
   importLines: number;
+  /** Time the company's insight inputs and calculations (bench/src/insights.ts). */
+  insights: boolean;
+  /** Time outbound webhooks through webhooks-send to a local receiver (bench/src/webhooks.ts). */
+  webhooks: boolean;
+  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
+  categorize: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -51,6 +57,12 @@ export const USAGE = `npm run bench [-- options]
   --imports                   a statement of --import-lines lines previewed and committed into the
                               company's account, and the duplicate check against the company
   --import-lines N            lines of that statement (100000)
+  --insights                  the company's insight inputs (database) and each calculation: forecast,
+                              anomalies, score, what-if (target <= 50 ms each)
+  --webhooks                  outbound webhooks through webhooks-send to a local receiver:
+                              deliveries per second and commit-to-first-attempt latency
+  --categorize                the categorizer's coverage and precision on realistic households with
+                              0, 1 and 3 months of history (no LLM)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -72,6 +84,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       realtime: { type: 'boolean', default: false },
       imports: { type: 'boolean', default: false },
       'import-lines': { type: 'string' },
+      insights: { type: 'boolean', default: false },
+      webhooks: { type: 'boolean', default: false },
+      categorize: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -121,6 +136,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     realtime: values.realtime,
     imports: values.imports,
     importLines: Math.floor(number('import-lines', values['import-lines'], 100_000, 1)),
+    insights: values.insights,
+    webhooks: values.webhooks,
+    categorize: values.categorize,
   };
 }
 

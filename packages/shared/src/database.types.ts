@@ -333,6 +333,149 @@ export type Database = {
           },
         ]
       }
+      category_corrections: {
+        Row: {
+          corrected_at: string
+          corrected_by: string | null
+          from_category_id: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Insert: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Update: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage?: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id?: string
+          payee_key?: string
+          to_category_id?: string
+          transaction_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_from_category_id_fkey"
+            columns: ["org_id", "from_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "to_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      category_rules: {
+        Row: {
+          add_tags: string[] | null
+          conditions: NonNullable<Json>
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          enabled: boolean
+          id: string
+          name: string
+          org_id: string
+          position: number
+          reference: string
+          set_category_id: string | null
+          set_notes: string | null
+          set_vendor_id: string | null
+          stage: Database["public"]["Enums"]["rule_stage"]
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          add_tags?: string[] | null
+          conditions: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name: string
+          org_id: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          add_tags?: string[] | null
+          conditions?: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name?: string
+          org_id?: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_rules_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_category_id_fkey"
+            columns: ["org_id", "set_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_vendor_id_fkey"
+            columns: ["org_id", "set_vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       contracts: {
         Row: {
           account_id: string | null
@@ -359,6 +502,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -391,6 +535,7 @@ export type Database = {
           org_id: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -423,6 +568,7 @@ export type Database = {
           org_id?: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on?: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -881,6 +1027,87 @@ export type Database = {
           },
         ]
       }
+      insight_anomalies: {
+        Row: {
+          category_id: string | null
+          concerns_on: string
+          contract_id: string | null
+          evidence: NonNullable<Json>
+          found_at: string
+          id: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at: string | null
+          org_id: string
+          transaction_ids: string[]
+          vendor_id: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          concerns_on: string
+          contract_id?: string | null
+          evidence: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          concerns_on?: string
+          contract_id?: string | null
+          evidence?: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key?: string
+          kind?: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id?: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "insight_anomalies_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contract_overview"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contracts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       insurances: {
         Row: {
           annual_premium_minor: number | null
@@ -902,6 +1129,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -929,6 +1157,7 @@ export type Database = {
           premium_minor: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -956,6 +1185,7 @@ export type Database = {
           premium_minor?: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1312,6 +1542,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -1334,6 +1565,7 @@ export type Database = {
           org_id: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title: string
           updated_at?: string
@@ -1356,6 +1588,7 @@ export type Database = {
           org_id?: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title?: string
           updated_at?: string
@@ -1424,6 +1657,98 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          email: string
+          in_app: boolean
+          kind: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          email?: string
+          in_app?: boolean
+          kind: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          email?: string
+          in_app?: boolean
+          kind?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notification_settings: {
+        Row: {
+          digest_hour: number
+          quiet_from: string | null
+          quiet_until: string | null
+          time_zone: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notifications: {
+        Row: {
+          created_at: string
+          data: NonNullable<Json>
+          id: string
+          kind: string
+          org_id: string
+          read_at: string | null
+          title: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind: string
+          org_id: string
+          read_at?: string | null
+          title: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind?: string
+          org_id?: string
+          read_at?: string | null
+          title?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -1768,6 +2093,70 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
+          },
+        ]
+      }
+      transaction_categorizations: {
+        Row: {
+          applied: boolean
+          category_id: string | null
+          confidence: number | null
+          org_id: string
+          reason: string | null
+          rule_id: string | null
+          set_by: string | null
+          stage: Database["public"]["Enums"]["categorize_stage"] | null
+          trail: NonNullable<Json>
+          transaction_id: string
+          updated_at: string
+        }
+        Insert: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id: string
+          updated_at?: string
+        }
+        Update: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id?: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transaction_categorizations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_rule_id_fkey"
+            columns: ["org_id", "rule_id"]
+            isOneToOne: false
+            referencedRelation: "category_rules"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: true
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
           },
         ]
       }
@@ -2331,6 +2720,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2352,6 +2742,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2373,6 +2764,7 @@ export type Database = {
           product?: string
           purchased_on?: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2401,6 +2793,131 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "vendors"
             referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      webhook_deliveries: {
+        Row: {
+          attempts: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id: string
+          last_attempt_at: string | null
+          last_error: string | null
+          last_latency_ms: number | null
+          last_response: string | null
+          last_status: number | null
+          locked_until: string | null
+          next_attempt_at: string
+          org_id: string
+          status: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id: string
+          status?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: string
+          event_id?: string
+          event_type?: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id?: string
+          status?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_org_id_endpoint_id_fkey"
+            columns: ["org_id", "endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types: string[]
+          failing_since?: string | null
+          id?: string
+          org_id: string
+          preset?: string
+          updated_at?: string
+          url: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types?: string[]
+          failing_since?: string | null
+          id?: string
+          org_id?: string
+          preset?: string
+          updated_at?: string
+          url?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_endpoints_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
           },
         ]
       }
@@ -2487,6 +3004,45 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "plans"
             referencedColumns: ["id"]
+          },
+        ]
+      }
+      category_rule_offers: {
+        Row: {
+          category_id: string | null
+          corrections: number | null
+          last_corrected_at: string | null
+          org_id: string | null
+          payee_key: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
           },
         ]
       }
@@ -2727,6 +3283,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      apply_category_rules: {
+        Args: { org_id: string; rule_id?: string }
+        Returns: number
+      }
       cancel_job: {
         Args: { job_id: string }
         Returns: {
@@ -2806,12 +3366,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_webhook_endpoint: {
+        Args: {
+          description?: string
+          event_types: string[]
+          org_id: string
+          preset?: string
+          url: string
+        }
+        Returns: Json
+      }
       dashboard: {
         Args: { from_date: string; org_id: string; to_date: string }
         Returns: Json
       }
       delete_category: {
         Args: { category_id: string; move_to?: string }
+        Returns: undefined
+      }
+      delete_webhook_endpoint: {
+        Args: { endpoint_id: string }
         Returns: undefined
       }
       due_maintenance_tasks: {
@@ -2838,6 +3412,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -2910,6 +3485,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2955,6 +3531,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -2968,6 +3545,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      insight_inputs: {
+        Args: { as_of?: string; history_months?: number; org_id: string }
+        Returns: Json
       }
       invite_member: {
         Args: {
@@ -3024,6 +3605,7 @@ export type Database = {
           table_name: string
         }[]
       }
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number }
       merge_vendors: {
         Args: { source_id: string; target_id: string }
         Returns: {
@@ -3049,6 +3631,41 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      my_notification_channels: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          in_app: boolean
+          is_default: boolean
+          kind: string
+        }[]
+      }
+      preview_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          segment: string
+          subject: string
+        }
+        Returns: Json
+      }
+      preview_category_rules: {
+        Args: { max_rows?: number; org_id: string; rule_id?: string }
+        Returns: {
+          add_tags: string[]
+          booked_on: string
+          category_id: string
+          counterparty: string
+          description: string
+          new_category_id: string
+          new_notes: string
+          new_vendor_id: string
+          reason: string
+          reference: string
+          transaction_id: string
+          vendor_id: string
+        }[]
       }
       purge_from_trash: {
         Args: { id: string; table_name: string }
@@ -3120,6 +3737,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -3133,6 +3751,14 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      replay_failed_webhook_deliveries: {
+        Args: { endpoint_id: string; since: string }
+        Returns: number
+      }
+      replay_webhook_delivery: {
+        Args: { delivery_id: string }
+        Returns: undefined
       }
       restore_from_trash: {
         Args: { id: string; table_name: string }
@@ -3159,6 +3785,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      rotate_webhook_secret: {
+        Args: { endpoint_id: string; overlap_seconds?: number }
+        Returns: string
       }
       save_plan: {
         Args: { plan: Json }
@@ -3238,6 +3868,17 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          per_minute?: number
+          segment: string
+          subject: string
+        }
+        Returns: string
+      }
+      send_webhook_test: { Args: { endpoint_id: string }; Returns: string }
       set_member_role: {
         Args: {
           org_id: string
@@ -3259,6 +3900,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      set_notification_channels: {
+        Args: { email: string; in_app: boolean; kind: string }
+        Returns: undefined
       }
       set_transaction_splits: {
         Args: { amount_minor?: number; parts: Json; transaction_id: string }
@@ -3302,6 +3947,38 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      suggest_categories: {
+        Args: { org_id: string; transaction_ids: string[] }
+        Returns: {
+          amount_minor: number
+          category_id: string
+          confidence: number
+          counterparty: string
+          currency: string
+          description: string
+          kind: string
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+          transaction_id: string
+        }[]
+      }
+      suggest_category_for_text: {
+        Args: {
+          amount_minor: number
+          kind?: string
+          org_id: string
+          text: string
+        }
+        Returns: {
+          confidence: number
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+        }[]
       }
       suspend_organization: {
         Args: { org_id: string; reason: string }
@@ -3386,6 +4063,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_app_settings: {
         Args: { changes: Json }
         Returns: {
@@ -3403,6 +4084,36 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "app_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_webhook_endpoint: {
+        Args: {
+          description?: string
+          enabled?: boolean
+          endpoint_id: string
+          event_types?: string[]
+          preset?: string
+          url?: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "webhook_endpoints"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -3437,9 +4148,23 @@ export type Database = {
         Args: { from_date?: string; to_date?: string; vehicle_id: string }
         Returns: Json
       }
+      webhook_endpoint_secrets: {
+        Args: { endpoint_id: string }
+        Returns: {
+          expires_at: string
+          secret: string
+        }[]
+      }
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
+      anomaly_kind:
+        | "category_month"
+        | "vendor_month"
+        | "duplicate_charge"
+        | "price_increase"
+        | "large_payment"
+      categorize_stage: "rule" | "history" | "merchant" | "llm" | "user"
       category_kind: "expense" | "income"
       contract_frequency:
         | "weekly"
@@ -3493,6 +4218,7 @@ export type Database = {
       premium_frequency: "monthly" | "quarterly" | "half_yearly" | "yearly"
       property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
       property_tenure: "owned" | "rented"
+      rule_stage: "before" | "default" | "after"
       statement_format:
         | "csv"
         | "ofx"
@@ -3659,6 +4385,14 @@ export const Constants = {
   public: {
     Enums: {
       account_kind: ["bank", "savings", "card", "cash", "loan"],
+      anomaly_kind: [
+        "category_month",
+        "vendor_month",
+        "duplicate_charge",
+        "price_increase",
+        "large_payment",
+      ],
+      categorize_stage: ["rule", "history", "merchant", "llm", "user"],
       category_kind: ["expense", "income"],
       contract_frequency: [
         "weekly",
@@ -3717,6 +4451,7 @@ export const Constants = {
       premium_frequency: ["monthly", "quarterly", "half_yearly", "yearly"],
       property_kind: ["house", "apartment", "cabin", "plot", "other"],
       property_tenure: ["owned", "rented"],
+      rule_stage: ["before", "default", "after"],
       statement_format: ["csv", "ofx", "qif", "camt.053", "camt.054", "mt940"],
       subscription_status: [
         "trialing",

@@ -244,11 +244,57 @@ export const errorCodes = {
   /** The batch is not in the state this needs: decisions change and commits start only while previewed; only a committed batch is undone. */
   IMPORT_BATCH_CLOSED: 409,
 
+  // Categorization (docs/categorization.md)
+  /** A categorization rule's conditions or actions are not valid; details say which and why. */
+  RULE_INVALID: 400,
   // Mail: the outbox and its sender
   /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
   MAIL_NOT_FOUND: 404,
   /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
   MAIL_NOT_CONFIGURED: 503,
+  // Restoring a backup (docs/restore.md); the codes an import.backup job ends with
+  /** No backup at that path in your own folder of the `restores` bucket. */
+  RESTORE_FILE_NOT_FOUND: 404,
+  /** The file is not a readable ZIP (truncated, or not a ZIP), or an entry's size or SHA-256 differs from the manifest's. */
+  RESTORE_ARCHIVE_DAMAGED: 400,
+  /** The ZIP is not a WestWallet backup: no manifest.json, or one of another format. */
+  RESTORE_NOT_A_BACKUP: 400,
+  /** The backup was written by a newer WestWallet (format version or schema) than this one restores. */
+  RESTORE_VERSION_TOO_NEW: 400,
+  /** The backup's rows do not fit the database (a value out of range, a reference to a missing row); nothing was restored. */
+  RESTORE_BACKUP_INVALID: 400,
+  // Webhooks: outbound webhook endpoints and deliveries (docs/webhooks.md)
+  /** A receiver URL is not http(s)://host[:port]/path of at most 2,000 characters without credentials, or its name does not resolve. */
+  WEBHOOK_URL_INVALID: 400,
+  /** A receiver URL points at a private, loopback, link-local or cloud metadata address (at registration, or resolved at delivery). */
+  WEBHOOK_URL_FORBIDDEN: 400,
+  /** An event type the endpoint subscribes to does not exist (see docs/webhooks.md for the catalog). */
+  WEBHOOK_EVENT_TYPE_UNKNOWN: 400,
+  /** The preset is not standard, slack, teams, discord or home_assistant. */
+  WEBHOOK_PRESET_UNKNOWN: 400,
+  /** A secret rotation's overlap is not 0 to 604,800 seconds. */
+  WEBHOOK_OVERLAP_INVALID: 400,
+  /** replay_failed_webhook_deliveries needs the time to replay from. */
+  WEBHOOK_REPLAY_SINCE_REQUIRED: 400,
+  /** No webhook endpoint with that id in an organization of the caller. */
+  WEBHOOK_ENDPOINT_NOT_FOUND: 404,
+  /** No webhook delivery with that id in an organization of the caller. */
+  WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  /** The endpoint is disabled (by an admin, or after failing for days): enable it first. */
+  WEBHOOK_ENDPOINT_DISABLED: 409,
+  /** The endpoint's circuit breaker is open: the delivery waits for the next probe without using an attempt (delivery log). */
+  WEBHOOK_BREAKER_OPEN: 503,
+  // Notifications: reminders, preferences, unsubscribe, the provider's mail events
+  /** No notification kind by that name (private.notification_kinds lists them). */
+  NOTIFICATION_KIND_UNKNOWN: 400,
+  /** A channel choice that is not one of: email off, now, daily or weekly; quiet hours need both ends. */
+  NOTIFICATION_CHANNEL_INVALID: 400,
+  /** The unsubscribe link was altered or made up; open the one from the mail. */
+  UNSUBSCRIBE_TOKEN_INVALID: 400,
+  /** The mail provider's webhook did not carry a valid Standard Webhooks signature (or is not configured: RESEND_WEBHOOK_SECRET). */
+  MAIL_EVENT_SIGNATURE_INVALID: 401,
+  /** A segment message's segment is not all, trialing or a language, or its subject or text is empty or too long. */
+  ANNOUNCEMENT_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import postgres from 'postgres';
 import type { Log } from '../log.ts';
 import { PgOutputDecoder, type Transaction } from './pgoutput.ts';
@@ -61,6 +62,7 @@ async function createPublication(sql: postgres.Sql): Promise<void> {
 
 class Replication {
   private connection: postgres.Sql | undefined;
+  private stream: Writable | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -101,6 +103,7 @@ class Replication {
         `START_REPLICATION SLOT ${slot} LOGICAL 0/0 (proto_version '1', publication_names '${MESSAGES_PUBLICATION},${CHANGES_PUBLICATION}')`,
       )
       .writable();
+    this.stream = stream;
     const decoder = new PgOutputDecoder();
     let lsn = 0n;
     const acknowledge = () => {
@@ -141,6 +144,20 @@ class Replication {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    // Ending the stream sends CopyDone, which the walsender answers by ending the replication;
+    // ending the connection under an open stream would send CopyFail, which a walsender takes
+    // for an invalid standby message and logs as FATAL.
+    const stream = this.stream;
+    if (stream && !stream.destroyed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        stream.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        stream.end();
+      });
+    }
     await this.connection?.end({ timeout: 0 }).catch(() => {});
   }
 }
