@@ -5,6 +5,7 @@ import { runApi } from './api.ts';
 import { runCategorize } from './categorize.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { runExports } from './exports.ts';
+import { runImports } from './imports.ts';
 import { runInsights } from './insights.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
@@ -27,6 +28,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.api) return runApi(options, log);
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
+  if (options.imports) return runImports(options, log);
   if (options.insights) return runInsights(options, log);
   if (options.webhooks) return runWebhooks(options, log);
   if (options.categorize) return runCategorize(options, log);

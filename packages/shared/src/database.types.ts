@@ -864,6 +864,265 @@ export type Database = {
           },
         ]
       }
+      import_batches: {
+        Row: {
+          account_id: string
+          closing_balance_minor: number | null
+          closing_difference_minor: number | null
+          closing_on: string | null
+          committed_at: string | null
+          committed_by: string | null
+          conflict_count: number
+          created_at: string
+          created_by: string | null
+          currency: string
+          duplicate_count: number
+          entry_count: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id: string
+          imported_count: number
+          mapping: Json | null
+          new_count: number
+          opening_balance_minor: number | null
+          opening_difference_minor: number | null
+          opening_on: string | null
+          org_id: string
+          preset: string | null
+          problem_count: number
+          problems: NonNullable<Json>
+          statement_account: string | null
+          status: Database["public"]["Enums"]["import_batch_status"]
+          undone_at: string | null
+          undone_by: string | null
+        }
+        Insert: {
+          account_id: string
+          closing_balance_minor?: number | null
+          closing_difference_minor?: number | null
+          closing_on?: string | null
+          committed_at?: string | null
+          committed_by?: string | null
+          conflict_count?: number
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          duplicate_count?: number
+          entry_count?: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id?: string
+          imported_count?: number
+          mapping?: Json | null
+          new_count?: number
+          opening_balance_minor?: number | null
+          opening_difference_minor?: number | null
+          opening_on?: string | null
+          org_id: string
+          preset?: string | null
+          problem_count?: number
+          problems?: NonNullable<Json>
+          statement_account?: string | null
+          status?: Database["public"]["Enums"]["import_batch_status"]
+          undone_at?: string | null
+          undone_by?: string | null
+        }
+        Update: {
+          account_id?: string
+          closing_balance_minor?: number | null
+          closing_difference_minor?: number | null
+          closing_on?: string | null
+          committed_at?: string | null
+          committed_by?: string | null
+          conflict_count?: number
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          duplicate_count?: number
+          entry_count?: number
+          file_path?: string
+          format?: Database["public"]["Enums"]["statement_format"]
+          id?: string
+          imported_count?: number
+          mapping?: Json | null
+          new_count?: number
+          opening_balance_minor?: number | null
+          opening_difference_minor?: number | null
+          opening_on?: string | null
+          org_id?: string
+          preset?: string | null
+          problem_count?: number
+          problems?: NonNullable<Json>
+          statement_account?: string | null
+          status?: Database["public"]["Enums"]["import_batch_status"]
+          undone_at?: string | null
+          undone_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_batches_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "import_batches_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_batches_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      import_mappings: {
+        Row: {
+          account_id: string
+          id: string
+          mapping: NonNullable<Json>
+          org_id: string
+          preset: string | null
+          updated_at: string
+        }
+        Insert: {
+          account_id: string
+          id?: string
+          mapping?: NonNullable<Json>
+          org_id: string
+          preset?: string | null
+          updated_at?: string
+        }
+        Update: {
+          account_id?: string
+          id?: string
+          mapping?: NonNullable<Json>
+          org_id?: string
+          preset?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_mappings_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: true
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_mappings_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      import_rows: {
+        Row: {
+          amount_minor: number
+          bank_reference: string | null
+          batch_id: string
+          booked_on: string
+          counterparty: string | null
+          counterparty_account: string | null
+          currency: string
+          decided_by: string | null
+          decision: Database["public"]["Enums"]["import_decision"]
+          duplicate_of: string | null
+          id: string
+          line: number
+          match_reason: string | null
+          org_id: string
+          status: Database["public"]["Enums"]["import_row_status"]
+          text: string | null
+          transaction_id: string | null
+          value_on: string | null
+        }
+        Insert: {
+          amount_minor: number
+          bank_reference?: string | null
+          batch_id: string
+          booked_on: string
+          counterparty?: string | null
+          counterparty_account?: string | null
+          currency: string
+          decided_by?: string | null
+          decision: Database["public"]["Enums"]["import_decision"]
+          duplicate_of?: string | null
+          id?: string
+          line: number
+          match_reason?: string | null
+          org_id: string
+          status: Database["public"]["Enums"]["import_row_status"]
+          text?: string | null
+          transaction_id?: string | null
+          value_on?: string | null
+        }
+        Update: {
+          amount_minor?: number
+          bank_reference?: string | null
+          batch_id?: string
+          booked_on?: string
+          counterparty?: string | null
+          counterparty_account?: string | null
+          currency?: string
+          decided_by?: string | null
+          decision?: Database["public"]["Enums"]["import_decision"]
+          duplicate_of?: string | null
+          id?: string
+          line?: number
+          match_reason?: string | null
+          org_id?: string
+          status?: Database["public"]["Enums"]["import_row_status"]
+          text?: string | null
+          transaction_id?: string | null
+          value_on?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_rows_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_batch_id_fkey"
+            columns: ["org_id", "batch_id"]
+            isOneToOne: false
+            referencedRelation: "import_batches"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_duplicate_of_fkey"
+            columns: ["org_id", "duplicate_of"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       insight_anomalies: {
         Row: {
           category_id: string | null
@@ -2097,6 +2356,7 @@ export type Database = {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -2110,6 +2370,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -2129,6 +2390,7 @@ export type Database = {
           account_amount_minor?: number | null
           account_id?: string | null
           amount_minor: number
+          bank_reference?: string | null
           base_amount_minor?: number
           booked_on: string
           category_id?: string | null
@@ -2142,6 +2404,7 @@ export type Database = {
           description?: string | null
           fx_rate?: number | null
           id?: string
+          import_batch_id?: string | null
           is_split?: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes?: string | null
@@ -2161,6 +2424,7 @@ export type Database = {
           account_amount_minor?: number | null
           account_id?: string | null
           amount_minor?: number
+          bank_reference?: string | null
           base_amount_minor?: number
           booked_on?: string
           category_id?: string | null
@@ -2174,6 +2438,7 @@ export type Database = {
           description?: string | null
           fx_rate?: number | null
           id?: string
+          import_batch_id?: string | null
           is_split?: boolean
           kind?: Database["public"]["Enums"]["transaction_kind"]
           notes?: string | null
@@ -2196,6 +2461,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "currencies"
             referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "transactions_import_batch_fkey"
+            columns: ["org_id", "import_batch_id"]
+            isOneToOne: false
+            referencedRelation: "import_batches"
+            referencedColumns: ["org_id", "id"]
           },
           {
             foreignKeyName: "transactions_org_id_account_id_fkey"
@@ -3655,6 +3927,7 @@ export type Database = {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -3668,6 +3941,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -3733,6 +4007,7 @@ export type Database = {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -3746,6 +4021,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -3843,6 +4119,46 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      undo_import: {
+        Args: { batch_id: string }
+        Returns: {
+          account_id: string
+          closing_balance_minor: number | null
+          closing_difference_minor: number | null
+          closing_on: string | null
+          committed_at: string | null
+          committed_by: string | null
+          conflict_count: number
+          created_at: string
+          created_by: string | null
+          currency: string
+          duplicate_count: number
+          entry_count: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id: string
+          imported_count: number
+          mapping: Json | null
+          new_count: number
+          opening_balance_minor: number | null
+          opening_difference_minor: number | null
+          opening_on: string | null
+          org_id: string
+          preset: string | null
+          problem_count: number
+          problems: NonNullable<Json>
+          statement_account: string | null
+          status: Database["public"]["Enums"]["import_batch_status"]
+          undone_at: string | null
+          undone_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "import_batches"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       unread_notification_count: {
         Args: Record<PropertyKey, never>
         Returns: number
@@ -3962,6 +4278,9 @@ export type Database = {
         | "usage"
         | "adjustment"
         | "expiry"
+      import_batch_status: "previewed" | "committing" | "committed" | "undone"
+      import_decision: "import" | "skip"
+      import_row_status: "new" | "duplicate" | "conflict"
       insurance_kind:
         | "home"
         | "car"
@@ -3997,6 +4316,13 @@ export type Database = {
       property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
       property_tenure: "owned" | "rented"
       rule_stage: "before" | "default" | "after"
+      statement_format:
+        | "csv"
+        | "ofx"
+        | "qif"
+        | "camt.053"
+        | "camt.054"
+        | "mt940"
       subscription_status:
         | "trialing"
         | "active"
@@ -4183,6 +4509,9 @@ export const Constants = {
         "adjustment",
         "expiry",
       ],
+      import_batch_status: ["previewed", "committing", "committed", "undone"],
+      import_decision: ["import", "skip"],
+      import_row_status: ["new", "duplicate", "conflict"],
       insurance_kind: [
         "home",
         "car",
@@ -4221,6 +4550,7 @@ export const Constants = {
       property_kind: ["house", "apartment", "cabin", "plot", "other"],
       property_tenure: ["owned", "rented"],
       rule_stage: ["before", "default", "after"],
+      statement_format: ["csv", "ofx", "qif", "camt.053", "camt.054", "mt940"],
       subscription_status: [
         "trialing",
         "active",

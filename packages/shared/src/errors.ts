@@ -188,6 +188,62 @@ export const errorCodes = {
   JOB_STEP_TIMEOUT: 504,
   /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
   JOB_STALLED: 504,
+  // Imports: statement files (CSV, OFX/QFX, QIF, CAMT.053/.054, MT940), previews, commits and undo
+  // (docs/imports.md, docs/import-formats.md); the preview job ends with the code of a file it
+  // refuses, and lists per-line problems in import_batches.problems
+  /** No statement file at that path in the organization's folder of the imports bucket. */
+  IMPORT_FILE_NOT_FOUND: 404,
+  /** The statement file is over the 20 MiB import limit: split it into shorter periods. */
+  IMPORT_FILE_TOO_LARGE: 413,
+  /** The file holds no lines, or no entries. */
+  IMPORT_FILE_EMPTY: 400,
+  /** The file is not text (a spreadsheet, a PDF, an image): export the statement as CSV or a bank format. */
+  IMPORT_FILE_UNREADABLE: 415,
+  /** The file ends in the middle of a statement or record: a download cut short. Nothing of it is imported. */
+  IMPORT_FILE_TRUNCATED: 400,
+  /** The file cannot be read as its format: XML that is not well-formed, a misplaced CSV quote, an OFX tag closed that was never opened, a line that is no MT940 field. */
+  IMPORT_FILE_MALFORMED: 400,
+  /** The file is not of the format it was read as (a CAMT file given to the OFX reader, a camt.052 report, a ZIP). */
+  IMPORT_FORMAT_MISMATCH: 415,
+  /** No parser reads this file format. */
+  IMPORT_FORMAT_UNSUPPORTED: 415,
+  /** The file's declared character set (OFX CHARSET, XML encoding) is not one this reader can decode. */
+  IMPORT_CHARSET_UNSUPPORTED: 415,
+  /** The file is not valid in the encoding it was read as (UTF-8): choose Windows-1252 or ISO-8859-1. */
+  IMPORT_ENCODING_INVALID: 400,
+  /** No booking date and amount columns can be found in the CSV, or the mapping given reads no line: map the columns. */
+  IMPORT_CSV_UNMAPPABLE: 400,
+  /** An entry lacks what every transaction needs (a booking date, an amount); the line or entry is named. */
+  IMPORT_ENTRY_INVALID: 400,
+  /** An amount that is not a decimal number, has more decimals than its currency, or is beyond 10^15 minor units. */
+  IMPORT_AMOUNT_INVALID: 400,
+  /** A line that moves no money (an information line); left out. */
+  IMPORT_AMOUNT_ZERO: 400,
+  /** A date that is not a calendar day in the file's date format (2026-02-30, 13/13/2026), or is outside 1900-2200. */
+  IMPORT_DATE_INVALID: 400,
+  /** The file's dates read both as month/day and as day/month (QIF): choose the order and read it again. */
+  IMPORT_DATE_AMBIGUOUS: 400,
+  /** A currency code that is not three letters (ISO 4217). */
+  IMPORT_CURRENCY_INVALID: 400,
+  /** The statement, or one of its entries, is in another currency than the account. */
+  IMPORT_CURRENCY_MISMATCH: 400,
+  /** The file holds statements of more than one account; those of accounts after the first are left out and named. */
+  IMPORT_OTHER_ACCOUNT: 400,
+  /** A pending or informational entry (CAMT status PDNG/INFO): not booked, so not imported. */
+  IMPORT_ENTRY_NOT_BOOKED: 400,
+  /** The statement's opening balance plus its entries is not its closing balance: entries are missing or the file was altered. */
+  IMPORT_STATEMENT_UNBALANCED: 400,
+  /** The statement names an account whose number does not end in this account's number hint. */
+  IMPORT_ACCOUNT_MISMATCH: 400,
+  /** No live account with that id in the organization. */
+  IMPORT_ACCOUNT_NOT_FOUND: 404,
+  /** The account's saved CSV mapping (import_mappings) does not fit the mapping schema. */
+  IMPORT_MAPPING_INVALID: 400,
+  /** No import batch with that id in an organization of the caller. */
+  IMPORT_BATCH_NOT_FOUND: 404,
+  /** The batch is not in the state this needs: decisions change and commits start only while previewed; only a committed batch is undone. */
+  IMPORT_BATCH_CLOSED: 409,
+
   // Categorization (docs/categorization.md)
   /** A categorization rule's conditions or actions are not valid; details say which and why. */
   RULE_INVALID: 400,

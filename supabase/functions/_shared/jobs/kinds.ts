@@ -1,8 +1,9 @@
 import { exportKinds } from '../exports/kinds.ts';
+import { importKinds } from '../imports/kinds.ts';
+import { restoreBackup } from '../restore/kind.ts';
 import { defineKind, type RegisteredKind } from './kind.ts';
 import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
 import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
-import { restoreBackup } from '../restore/kind.ts';
 
 /**
  * Every job kind the worker runs, by name. A new kind is added here and as a row of
@@ -10,5 +11,8 @@ import { restoreBackup } from '../restore/kind.ts';
  * supabase/schemas/12_exports/0005_export_job_kinds.sql does) and a data migration.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
-  [diagnosticsProbe, rebuildTotals, ...exportKinds, defineKind(restoreBackup)].map((kind) => [kind.name, kind]),
+  [diagnosticsProbe, rebuildTotals, ...exportKinds, ...importKinds, defineKind(restoreBackup)].map((kind) => [
+    kind.name,
+    kind,
+  ]),
 );
