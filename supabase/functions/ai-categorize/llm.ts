@@ -22,12 +22,17 @@ export function llmProvider(): LlmProvider | undefined {
   const { client, model } = provider;
   return {
     async classify(categories, items) {
-      const completion = await client.chat.completions.create({
-        model,
-        temperature: 0,
-        messages: batchMessages(categories, items),
-        response_format: { type: 'json_schema', json_schema: answerSchema(categories) },
-      });
+      const completion = await provider.call((signal) =>
+        client.chat.completions.create(
+          {
+            model,
+            temperature: 0,
+            messages: batchMessages(categories, items),
+            response_format: { type: 'json_schema', json_schema: answerSchema(categories) },
+          },
+          { signal },
+        )
+      );
       // Undefined when the content is not the schema's JSON: the batch counts as unanswered.
       return readAnswers(completion.choices[0]?.message?.content, categories, items);
     },

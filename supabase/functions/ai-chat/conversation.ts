@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { AppError } from '@westwallet/shared';
 import { type ChatEvent, MAX_TOOL_CALLS_PER_ROUND, MAX_TOOL_ROUNDS } from '@westwallet/shared/chat';
 import type OpenAI from 'openai';
+import type { AiProvider } from '../_shared/openai.ts';
 import { runTool, toolDefinitions } from './tools.ts';
 
 export type Turn = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -24,20 +25,24 @@ export interface Answer {
  * last may not call tools, so the model must answer in words.
  */
 export async function converse(
-  provider: { client: OpenAI; model: string },
+  provider: AiProvider,
   api: SupabaseClient,
   orgId: string,
   messages: Turn[],
 ): Promise<{ run(send: (event: ChatEvent) => void): Promise<Answer> }> {
   const ask = (round: number) =>
     unavailableOnFailure(() =>
-      provider.client.chat.completions.create({
-        model: provider.model,
-        messages,
-        tools: toolDefinitions,
-        tool_choice: round < MAX_TOOL_ROUNDS ? 'auto' : 'none',
-        stream: true,
-      })
+      // Without the policy's signal: it is aborted when the call returns, and a stream's body is
+      // read after that (the package's own timeout still bounds each request).
+      provider.call(() =>
+        provider.client.chat.completions.create({
+          model: provider.model,
+          messages,
+          tools: toolDefinitions,
+          tool_choice: round < MAX_TOOL_ROUNDS ? 'auto' : 'none',
+          stream: true,
+        })
+      )
     );
   const first: Chunks = await ask(0);
   return {
