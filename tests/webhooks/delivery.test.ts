@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addContract } from '../helpers/contracts.ts';
 import { adminSql } from '../helpers/db.ts';
 import { waitForMail } from '../helpers/mail.ts';
 import { createOrganization, type Organization, untyped } from '../helpers/organizations.ts';
@@ -181,6 +182,39 @@ describe('webhook delivery', () => {
     ).toBe(true);
     expect(log.data?.some((d) => d.attempts > 1)).toBe(true);
   }, 120_000);
+
+  it('tells a receiver of a reminder window once, when the reminder schedule opens it', async () => {
+    const healthy = await receiver();
+    const endpoint = await register(healthy.url, ['reminder.due']);
+    const contract = await addContract(org.owner, org.id, {
+      name: 'Gym',
+      starts_on: '2026-01-01',
+      binding_ends_on: '2027-12-31',
+      notice_period: 3,
+      notice_period_unit: 'months',
+      auto_renews: true,
+    });
+    const [{ deadline }] = await adminSql`
+      select (private.contract_dates(c, '2027-06-01'::date)).notice_deadline_on as deadline
+      from public.contracts c where c.id = ${contract.id}`;
+    // Seven days ahead at noon UTC: the 7-day window opens; running the schedule again adds nothing.
+    const asOf = new Date((deadline as Date).getTime() - 7 * 86_400_000 + 12 * 3_600_000);
+    for (let run = 0; run < 2; run++) {
+      await adminSql`select private.run_reminders(${asOf}, ${[org.id]}::uuid[])`;
+    }
+    await until('the reminder event', () => healthy.requests.some((r) => r.answered === 'ok'), 30_000);
+    const [request] = healthy.requests;
+    const event = new Webhook(endpoint.secret).verify(request.body, headersOf(request)) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    expect(event).toMatchObject({
+      type: 'reminder.due',
+      data: { kind: 'contract_notice', item_id: contract.id, lead_days: 7, days_left: 7 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(new Set(healthy.requests.map((r) => r.id)).size).toBe(1);
+  }, 60_000);
 
   it("sends a test event, and signs with both secrets during a rotation's overlap", async () => {
     const healthy = await receiver();

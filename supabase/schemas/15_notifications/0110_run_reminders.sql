@@ -57,6 +57,10 @@ begin
             jsonb_build_object('item_id', due.item_id, 'due_on', due.due_on, 'lead_days', due.lead_days,
                                'days_left', due.due_on - due.today),
             '{}', null, as_of);
+          -- Receivers subscribed to reminders hear of it too (docs/webhooks.md, "Other events").
+          perform private.emit_webhook_event(due.org_id, 'reminder.due',
+            jsonb_build_object('kind', k.name, 'item_id', due.item_id, 'item', due.item, 'due_on', due.due_on,
+                               'lead_days', due.lead_days, 'days_left', due.due_on - due.today));
           fired := fired + 1;
         end if;
       exception when others then

@@ -18,6 +18,7 @@ insert into private.webhook_event_types (name, description) values
   ('import.finished', 'An import job ended (succeeded, failed or dead).'),
   ('subscription.state_changed', 'The organization''s subscription changed status (trialing, active, past_due, ...).'),
   ('credits.low', 'The credit balance fell below the low-credit threshold.'),
+  ('reminder.due', 'A reminder window opened: a contract''s notice deadline or end, a warranty, insurance, maintenance, ...'),
   ('webhook.test', 'Sent on request by send_webhook_test; carries nothing else.');
 
 -- The entity a tracked table's events are named by: transactions -> transaction.
