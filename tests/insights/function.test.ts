@@ -122,7 +122,19 @@ describe('POST /functions/v1/insights', () => {
       .eq('org_id', orgId)
       .order('key');
     expect(stored?.map((row) => row.key)).toEqual(expected);
-    expect(stored?.[0]).toMatchObject({ kind: 'category_month', evidence: { score: 20.24 }, notified_at: null });
+    expect(stored?.[0]).toMatchObject({ kind: 'category_month', evidence: { score: 20.24 } });
+    // Each told once, when first stored: the second call found them again and told nobody.
+    expect(stored?.every((row) => row.notified_at !== null)).toBe(true);
+    const { data: told } = await owner.client
+      .from('notifications')
+      .select('title, data')
+      .eq('org_id', orgId)
+      .eq('kind', 'anomaly_found');
+    const titles = (told ?? []).map((n) => [(n.data as { kind: string }).kind, n.title]);
+    expect(titles.sort()).toEqual([
+      ['category_month', expect.stringMatching(/^(Unusual|Ovanligt): /)],
+      ['duplicate_charge', expect.stringMatching(/^(Unusual|Ovanligt): /)],
+    ]);
   });
 
   it('lets no member write anomalies through the Data API', async () => {
