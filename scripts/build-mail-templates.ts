@@ -69,9 +69,13 @@ function buttonLink(name: string, source: string): string {
   return link;
 }
 
-/** The text part: the same messages, with the button's link on a line of its own. */
+/**
+ * The text part: the same messages, with the button's link on a line of its own, and the
+ * unsubscribe link after the footer for templates that have one.
+ */
 function plainText(strings: Messages, link: string): string {
-  return [strings.heading, '', strings.body, '', `${strings.button}: ${link}`, '', strings.footer]
+  const unsubscribe = strings.unsubscribe === undefined ? undefined : `${strings.unsubscribe}: {{unsubscribe_url}}`;
+  return [strings.heading, '', strings.body, '', `${strings.button}: ${link}`, '', strings.footer, unsubscribe]
     .filter((line) => line !== undefined)
     .join('\n');
 }

@@ -314,3 +314,17 @@ begin
     (org, tyre_task, today - 40, null, null, 'Skifte till sommardäck');
 end;
 $seed$;
+
+-- Webhooks: a development stack's receivers run on this machine (docs/webhooks.md, "Locally").
+-- The seed never runs on a hosted project, where loopback stays refused.
+update private.webhook_settings set allow_loopback = true;
+
+-- Notifications (docs/notifications.md): the alarm contract, with three months' notice, reminds
+-- four months, one month and a week ahead; then the reminders due today are computed, so the demo
+-- starts with notifications in the app and reminder mail in the catcher (Swedish, the demo's
+-- language).
+update public.contracts c set reminder_days = '{120,30,7}'
+where c.name = 'Hemlarm'
+  and c.org_id = (select id from public.organizations where created_by = 'd3e40000-0000-4000-8000-000000000001');
+
+select private.run_reminders();

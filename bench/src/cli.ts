@@ -2,8 +2,11 @@ import os from 'node:os';
 import { connect } from '@westwallet/devstack/database';
 import type postgres from 'postgres';
 import { runApi } from './api.ts';
+import { runCategorize } from './categorize.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { runExports } from './exports.ts';
+import { runImports } from './imports.ts';
+import { runInsights } from './insights.ts';
 import { type LoadReport, loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams, parseOptions } from './options.ts';
 import { runRealtime } from './realtime.ts';
@@ -17,6 +20,7 @@ import {
 } from './report.ts';
 import { type Measurement, measure, roleSettings, send } from './requests.ts';
 import { type Context, loadContext, prepareSync, scenarios } from './scenarios.ts';
+import { runWebhooks } from './webhooks.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -24,6 +28,10 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.api) return runApi(options, log);
   if (options.exports) return runExports(options, log);
   if (options.realtime) return runRealtime(options, log);
+  if (options.imports) return runImports(options, log);
+  if (options.insights) return runInsights(options, log);
+  if (options.webhooks) return runWebhooks(options, log);
+  if (options.categorize) return runCategorize(options, log);
   const startedAt = new Date().toISOString();
   const server = await openServer(options.databaseUrl);
   try {

@@ -27,6 +27,16 @@ export interface BenchOptions {
   exports: boolean;
   /** Time database broadcasts through the local Realtime server (bench/src/realtime.ts). */
   realtime: boolean;
+  /** Preview and commit a large statement into the company's account (bench/src/imports.ts). */
+  imports: boolean;
+  /** With --imports: lines of the statement. */
+  importLines: number;
+  /** Time the company's insight inputs and calculations (bench/src/insights.ts). */
+  insights: boolean;
+  /** Time outbound webhooks through webhooks-send to a local receiver (bench/src/webhooks.ts). */
+  webhooks: boolean;
+  /** Measure the categorizer's coverage and precision on realistic households (bench/src/categorize.ts). */
+  categorize: boolean;
 }
 
 const FULL = { households: 1000, householdTransactions: 1000, companyTransactions: 1_000_000, years: 3, seconds: 5 };
@@ -44,6 +54,15 @@ export const USAGE = `npm run bench [-- options]
                               the local stack's Storage (CPU and memory per step)
   --realtime                  database broadcasts through the local Realtime server: latency at
                               100 subscribers, throughput with 1,000 connections on 20 topics
+  --imports                   a statement of --import-lines lines previewed and committed into the
+                              company's account, and the duplicate check against the company
+  --import-lines N            lines of that statement (100000)
+  --insights                  the company's insight inputs (database) and each calculation: forecast,
+                              anomalies, score, what-if (target <= 50 ms each)
+  --webhooks                  outbound webhooks through webhooks-send to a local receiver:
+                              deliveries per second and commit-to-first-attempt latency
+  --categorize                the categorizer's coverage and precision on realistic households with
+                              0, 1 and 3 months of history (no LLM)
   --households N              households to load (${FULL.households})
   --household-transactions N  transactions per household (${FULL.householdTransactions})
   --company-transactions N    transactions of the one company (${FULL.companyTransactions})
@@ -63,6 +82,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       api: { type: 'boolean', default: false },
       exports: { type: 'boolean', default: false },
       realtime: { type: 'boolean', default: false },
+      imports: { type: 'boolean', default: false },
+      'import-lines': { type: 'string' },
+      insights: { type: 'boolean', default: false },
+      webhooks: { type: 'boolean', default: false },
+      categorize: { type: 'boolean', default: false },
       profile: { type: 'string' },
       households: { type: 'string' },
       'household-transactions': { type: 'string' },
@@ -110,6 +134,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     exports: values.exports,
     profile: values.profile,
     realtime: values.realtime,
+    imports: values.imports,
+    importLines: Math.floor(number('import-lines', values['import-lines'], 100_000, 1)),
+    insights: values.insights,
+    webhooks: values.webhooks,
+    categorize: values.categorize,
   };
 }
 

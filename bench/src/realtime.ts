@@ -142,7 +142,7 @@ export async function runRealtime(options: BenchOptions, log: (line: string) => 
 const now = () => performance.timeOrigin + performance.now();
 
 /** A user with a confirmed address (the admin API, as sign-ups wait for their confirmation), signed in. */
-async function signUp(apiUrl: string, keys: { publishableKey: string; secretKey: string }) {
+export async function signUp(apiUrl: string, keys: { publishableKey: string; secretKey: string }) {
   const options = {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },

@@ -1,5 +1,12 @@
 import type { ExportTransaction, Overview, ZipEntry } from '@westwallet/shared/exports';
-import { appendToEntry, finishEntry, startEntry, zipChunks } from '@westwallet/shared/exports';
+import {
+  appendToEntry,
+  centralDirectory,
+  entryHead,
+  entryTail,
+  finishEntry,
+  startEntry,
+} from '@westwallet/shared/exports';
 import { asRole } from '../helpers/db.ts';
 
 /**
@@ -44,31 +51,39 @@ export async function readOverview(userId: string, orgId: string): Promise<Overv
 }
 
 /**
- * A ZIP built the way the jobs build it: each entry written in pieces (parts kept here, in
- * Storage by the jobs), then copied together.
+ * A ZIP built the way the jobs build it: front to back, each entry written in pieces with its
+ * sizes in a data descriptor after them, then the central directory.
  */
 export class PartZip {
   readonly entries: ZipEntry[] = [];
-  private readonly parts: Uint8Array[][] = [];
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+
+  private push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+  }
 
   async add(name: string, pieces: readonly (string | Uint8Array)[], method: 0 | 8 = 8): Promise<ZipEntry> {
-    let entry = await startEntry(name, method, new Date('2026-12-01T12:00:00Z'));
-    const parts: Uint8Array[] = [];
+    let entry: ZipEntry = {
+      ...(await startEntry(name, method, new Date('2026-12-01T12:00:00Z'))),
+      offset: this.length,
+      described: true,
+    };
+    this.push(entryHead(entry));
     for (const piece of pieces) {
       const written = await appendToEntry(entry, typeof piece === 'string' ? new TextEncoder().encode(piece) : piece);
       entry = written.entry;
-      parts.push(written.part);
+      this.push(written.part);
     }
     const finished = await finishEntry(entry);
-    if (finished.part) parts.push(finished.part);
+    if (finished.part) this.push(finished.part);
+    this.push(entryTail(finished.entry));
     this.entries.push(finished.entry);
-    this.parts.push(parts);
     return finished.entry;
   }
 
-  async bytes(): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of zipChunks(this.entries, async (e, p) => this.parts[e][p])) chunks.push(chunk);
-    return Buffer.concat(chunks);
+  bytes(): Uint8Array {
+    return Buffer.concat([...this.chunks, centralDirectory(this.entries, this.length)]);
   }
 }

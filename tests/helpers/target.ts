@@ -28,8 +28,22 @@ export interface StripeTarget {
 export interface MailProviderTarget {
   /** Where to script its failures (`POST /_fail`); null when the target's mail-send uses no fake. */
   url: string | null;
+  /**
+   * The secret the target's mail-events function verifies the provider's webhooks with
+   * (RESEND_WEBHOOK_SECRET), so tests can sign them as Resend does; null when unknown.
+   */
+  webhookSecret: string | null;
+}
+
+/** The fake OpenAI API behind the stack's ai-categorize: see tests/setup/fake-openai.ts. */
+export interface LlmProviderTarget {
+  /** The port its OPENAI_BASE_URL points at; null when the target's functions use no fake. */
+  fakeApiPort: number | null;
+  /** Its OPENAI_API_KEY, which the fake expects. */
+  apiKey: string | null;
 }
 
 export const target: TargetStack = inject('target');
 export const mailProviderTarget: MailProviderTarget = inject('mailProvider');
 export const stripeTarget: StripeTarget = inject('stripe');
+export const llmProviderTarget: LlmProviderTarget = inject('llmProvider');

@@ -67,6 +67,7 @@ export async function startFakeResend(
         html: body.html,
         text: body.text,
         messageId: typeof key === 'string' ? `<${key}@westwallet.app>` : undefined,
+        headers: body.headers,
       });
       if (typeof key === 'string') sentByKey.set(key, id);
       if (mode === 'lose-answer') {

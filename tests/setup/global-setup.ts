@@ -6,7 +6,7 @@ import { freePort, type Stack, startStack } from '@westwallet/devstack';
 import { generateTypes } from '@westwallet/devstack/typegen';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import type { MailProviderTarget, StripeTarget, TargetStack } from '../helpers/target.ts';
+import type { LlmProviderTarget, MailProviderTarget, StripeTarget, TargetStack } from '../helpers/target.ts';
 import { type LintReport, lintDatabase } from '../platform/splinter/lint-database.ts';
 import { type FakeResend, startFakeResend } from './fake-resend.ts';
 
@@ -22,9 +22,16 @@ export default async function setup(project: TestProject) {
   let target: TargetStack;
   let stripe: StripeTarget;
   let resend: FakeResend | undefined;
+  let llm: LlmProviderTarget = { fakeApiPort: null, apiKey: null };
+  // The provider's webhook secret (Standard Webhooks, as Resend's Svix signs) for mail-events.
+  let resendWebhookSecret = process.env.RESEND_WEBHOOK_SECRET ?? null;
   if (external) {
     target = external;
     stripe = externalStripe();
+    // That stack's ai-categorize must point OPENAI_BASE_URL at 127.0.0.1:OPENAI_FAKE_PORT/v1.
+    if (process.env.OPENAI_FAKE_PORT) {
+      llm = { fakeApiPort: Number(process.env.OPENAI_FAKE_PORT), apiKey: process.env.OPENAI_API_KEY ?? null };
+    }
     // A fake Resend for that stack's mail-send (its RESEND_API_BASE and RESEND_API_KEY), relaying
     // to its catcher's SMTP port, when the environment names them.
     if (process.env.RESEND_FAKE_PORT) {
@@ -40,6 +47,9 @@ export default async function setup(project: TestProject) {
       secretKey: `sk_test_${randomBytes(24).toString('hex')}`,
       fakeApiPort: await freePort(),
     };
+    // ai-categorize's LLM provider is a fake OpenAI API the categorize suites start on this port.
+    llm = { fakeApiPort: await freePort(), apiKey: `sk-test-${randomBytes(16).toString('hex')}` };
+    resendWebhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'westwallet-test-'));
     // Password hashes of cost 4 instead of GoTrue's 10 (lite's LITE_AUTH_BCRYPT_COST, read per
     // hash): the suites sign up hundreds of users, and bcryptjs took about half the run's time on
@@ -59,10 +69,16 @@ export default async function setup(project: TestProject) {
       functionsEnv: {
         RESEND_API_KEY: resend.apiKey,
         RESEND_API_BASE: resend.url,
+        RESEND_WEBHOOK_SECRET: resendWebhookSecret,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
         STRIPE_API_BASE: `http://127.0.0.1:${stripe.fakeApiPort}`,
         APP_URL: 'http://127.0.0.1:3000',
+        OPENAI_API_KEY: llm.apiKey as string,
+        OPENAI_MODEL: 'fake-categorizer',
+        OPENAI_BASE_URL: `http://127.0.0.1:${llm.fakeApiPort}/v1`,
+        OPENAI_TIMEOUT_MS: '1500',
+        OPENAI_MAX_RETRIES: '2',
       },
       quiet: true,
     });
@@ -78,7 +94,11 @@ export default async function setup(project: TestProject) {
   }
   project.provide('target', target);
   project.provide('stripe', stripe);
-  project.provide('mailProvider', { url: resend?.url ?? null } satisfies MailProviderTarget);
+  project.provide('mailProvider', {
+    url: resend?.url ?? null,
+    webhookSecret: resendWebhookSecret,
+  } satisfies MailProviderTarget);
+  project.provide('llmProvider', llm);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
@@ -170,6 +190,7 @@ declare module 'vitest' {
     target: TargetStack;
     stripe: StripeTarget;
     mailProvider: MailProviderTarget;
+    llmProvider: LlmProviderTarget;
     generatedTypes: string;
     exposedObjects: ExposedObject[];
     splinter: LintReport;

@@ -4,10 +4,12 @@ import type { AuthFront } from './auth/index.ts';
 import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
 import {
+  answerStorageError,
   checkRequestLimits,
   isStoragePath,
   mendTooManyValues,
   refuseUntrustedToken,
+  resumableUploads,
   serveStorage,
 } from './lite/index.ts';
 import type { Log } from './log.ts';
@@ -44,11 +46,18 @@ export async function startGateway(options: {
   auth: AuthFront;
   /** Signs the tokens of Storage's signed URLs. */
   jwtSecret: string;
+  /** lite's object root, where resumable uploads gather too. */
+  storageDir: string;
   /** /realtime/v1: its WebSocket upgrades and its HTTP API. */
   realtime: Realtime;
   log: Log;
 }): Promise<Gateway> {
   const { dataApi, functions, auth, jwtSecret, realtime, log } = options;
+  const resumable = resumableUploads({
+    storageDir: options.storageDir,
+    send: (request) => dataApi.fetch(request, null),
+    storageError: answerStorageError,
+  });
   const handle = async (request: Request, peerAddress: string | null): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
@@ -62,7 +71,7 @@ export async function startGateway(options: {
     const storage = isStoragePath(pathname);
     const untrusted = refuseUntrustedToken(checked, storage ? 'storage' : 'rest');
     if (untrusted) return untrusted;
-    if (storage) return serveStorage(checked, { jwtSecret, send });
+    if (storage) return serveStorage(checked, { jwtSecret, send, resumable });
     return mendTooManyValues(checked, await send(checked));
   };
 

@@ -95,12 +95,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       log: createLog('mail', { quiet }),
     });
     stops.push(() => mail.close());
+    const storageDir = path.join(options.stateDir, 'storage');
     const dataApi: DataApi = await startDataApi({
       dbUrl,
       sql,
       keys,
       config,
-      storageDir: path.join(options.stateDir, 'storage'),
+      storageDir,
       authMail: { smtpHost: mail.smtpHost, smtpPort: mail.smtpPort, apiUrl },
       log: createLog('api', { quiet }),
       quiet,
@@ -144,6 +145,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         send: (request) => dataApi.fetch(request, null),
       }),
       jwtSecret: keys.jwtSecret,
+      storageDir,
       realtime,
       log,
     });

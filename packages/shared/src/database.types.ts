@@ -333,6 +333,245 @@ export type Database = {
           },
         ]
       }
+      category_corrections: {
+        Row: {
+          corrected_at: string
+          corrected_by: string | null
+          from_category_id: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Insert: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id: string
+          payee_key: string
+          to_category_id: string
+          transaction_id: string
+        }
+        Update: {
+          corrected_at?: string
+          corrected_by?: string | null
+          from_category_id?: string | null
+          from_stage?: Database["public"]["Enums"]["categorize_stage"]
+          id?: string
+          org_id?: string
+          payee_key?: string
+          to_category_id?: string
+          transaction_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_from_category_id_fkey"
+            columns: ["org_id", "from_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "to_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      category_rules: {
+        Row: {
+          add_tags: string[] | null
+          conditions: NonNullable<Json>
+          created_at: string
+          created_by: string | null
+          deleted_at: string | null
+          deleted_by: string | null
+          enabled: boolean
+          id: string
+          name: string
+          org_id: string
+          position: number
+          reference: string
+          set_category_id: string | null
+          set_notes: string | null
+          set_vendor_id: string | null
+          stage: Database["public"]["Enums"]["rule_stage"]
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          add_tags?: string[] | null
+          conditions: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name: string
+          org_id: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          add_tags?: string[] | null
+          conditions?: NonNullable<Json>
+          created_at?: string
+          created_by?: string | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          enabled?: boolean
+          id?: string
+          name?: string
+          org_id?: string
+          position?: number
+          reference?: string
+          set_category_id?: string | null
+          set_notes?: string | null
+          set_vendor_id?: string | null
+          stage?: Database["public"]["Enums"]["rule_stage"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_rules_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_category_id_fkey"
+            columns: ["org_id", "set_category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "category_rules_org_id_set_vendor_id_fkey"
+            columns: ["org_id", "set_vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      chat_conversations: {
+        Row: {
+          created_at: string
+          id: string
+          org_id: string
+          title: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          org_id: string
+          title: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          org_id?: string
+          title?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_conversations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "chat_conversations_org_id_user_id_fkey"
+            columns: ["org_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "memberships"
+            referencedColumns: ["org_id", "user_id"]
+          },
+        ]
+      }
+      chat_messages: {
+        Row: {
+          content: string
+          conversation_id: string
+          created_at: string
+          credits: number
+          id: string
+          idempotency_key: string
+          org_id: string
+          role: Database["public"]["Enums"]["chat_role"]
+          tool_calls: NonNullable<Json>
+          user_id: string
+        }
+        Insert: {
+          content: string
+          conversation_id: string
+          created_at?: string
+          credits?: number
+          id?: string
+          idempotency_key: string
+          org_id: string
+          role: Database["public"]["Enums"]["chat_role"]
+          tool_calls?: NonNullable<Json>
+          user_id: string
+        }
+        Update: {
+          content?: string
+          conversation_id?: string
+          created_at?: string
+          credits?: number
+          id?: string
+          idempotency_key?: string
+          org_id?: string
+          role?: Database["public"]["Enums"]["chat_role"]
+          tool_calls?: NonNullable<Json>
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_messages_org_id_conversation_id_user_id_fkey"
+            columns: ["org_id", "conversation_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "chat_conversations"
+            referencedColumns: ["org_id", "id", "user_id"]
+          },
+          {
+            foreignKeyName: "chat_messages_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       contracts: {
         Row: {
           account_id: string | null
@@ -359,6 +598,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -391,6 +631,7 @@ export type Database = {
           org_id: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -423,6 +664,7 @@ export type Database = {
           org_id?: string
           payment_method?: Database["public"]["Enums"]["payment_method"] | null
           reference?: string
+          reminder_days?: number[] | null
           renewal_months?: number | null
           starts_on?: string
           status?: Database["public"]["Enums"]["contract_status"]
@@ -622,6 +864,346 @@ export type Database = {
           },
         ]
       }
+      import_batches: {
+        Row: {
+          account_id: string
+          closing_balance_minor: number | null
+          closing_difference_minor: number | null
+          closing_on: string | null
+          committed_at: string | null
+          committed_by: string | null
+          conflict_count: number
+          created_at: string
+          created_by: string | null
+          currency: string
+          duplicate_count: number
+          entry_count: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id: string
+          imported_count: number
+          mapping: Json | null
+          new_count: number
+          opening_balance_minor: number | null
+          opening_difference_minor: number | null
+          opening_on: string | null
+          org_id: string
+          preset: string | null
+          problem_count: number
+          problems: NonNullable<Json>
+          statement_account: string | null
+          status: Database["public"]["Enums"]["import_batch_status"]
+          undone_at: string | null
+          undone_by: string | null
+        }
+        Insert: {
+          account_id: string
+          closing_balance_minor?: number | null
+          closing_difference_minor?: number | null
+          closing_on?: string | null
+          committed_at?: string | null
+          committed_by?: string | null
+          conflict_count?: number
+          created_at?: string
+          created_by?: string | null
+          currency: string
+          duplicate_count?: number
+          entry_count?: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id?: string
+          imported_count?: number
+          mapping?: Json | null
+          new_count?: number
+          opening_balance_minor?: number | null
+          opening_difference_minor?: number | null
+          opening_on?: string | null
+          org_id: string
+          preset?: string | null
+          problem_count?: number
+          problems?: NonNullable<Json>
+          statement_account?: string | null
+          status?: Database["public"]["Enums"]["import_batch_status"]
+          undone_at?: string | null
+          undone_by?: string | null
+        }
+        Update: {
+          account_id?: string
+          closing_balance_minor?: number | null
+          closing_difference_minor?: number | null
+          closing_on?: string | null
+          committed_at?: string | null
+          committed_by?: string | null
+          conflict_count?: number
+          created_at?: string
+          created_by?: string | null
+          currency?: string
+          duplicate_count?: number
+          entry_count?: number
+          file_path?: string
+          format?: Database["public"]["Enums"]["statement_format"]
+          id?: string
+          imported_count?: number
+          mapping?: Json | null
+          new_count?: number
+          opening_balance_minor?: number | null
+          opening_difference_minor?: number | null
+          opening_on?: string | null
+          org_id?: string
+          preset?: string | null
+          problem_count?: number
+          problems?: NonNullable<Json>
+          statement_account?: string | null
+          status?: Database["public"]["Enums"]["import_batch_status"]
+          undone_at?: string | null
+          undone_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_batches_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "import_batches_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_batches_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      import_mappings: {
+        Row: {
+          account_id: string
+          id: string
+          mapping: NonNullable<Json>
+          org_id: string
+          preset: string | null
+          updated_at: string
+        }
+        Insert: {
+          account_id: string
+          id?: string
+          mapping?: NonNullable<Json>
+          org_id: string
+          preset?: string | null
+          updated_at?: string
+        }
+        Update: {
+          account_id?: string
+          id?: string
+          mapping?: NonNullable<Json>
+          org_id?: string
+          preset?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_mappings_org_id_account_id_fkey"
+            columns: ["org_id", "account_id"]
+            isOneToOne: true
+            referencedRelation: "accounts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_mappings_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      import_rows: {
+        Row: {
+          amount_minor: number
+          bank_reference: string | null
+          batch_id: string
+          booked_on: string
+          counterparty: string | null
+          counterparty_account: string | null
+          currency: string
+          decided_by: string | null
+          decision: Database["public"]["Enums"]["import_decision"]
+          duplicate_of: string | null
+          id: string
+          line: number
+          match_reason: string | null
+          org_id: string
+          status: Database["public"]["Enums"]["import_row_status"]
+          text: string | null
+          transaction_id: string | null
+          value_on: string | null
+        }
+        Insert: {
+          amount_minor: number
+          bank_reference?: string | null
+          batch_id: string
+          booked_on: string
+          counterparty?: string | null
+          counterparty_account?: string | null
+          currency: string
+          decided_by?: string | null
+          decision: Database["public"]["Enums"]["import_decision"]
+          duplicate_of?: string | null
+          id?: string
+          line: number
+          match_reason?: string | null
+          org_id: string
+          status: Database["public"]["Enums"]["import_row_status"]
+          text?: string | null
+          transaction_id?: string | null
+          value_on?: string | null
+        }
+        Update: {
+          amount_minor?: number
+          bank_reference?: string | null
+          batch_id?: string
+          booked_on?: string
+          counterparty?: string | null
+          counterparty_account?: string | null
+          currency?: string
+          decided_by?: string | null
+          decision?: Database["public"]["Enums"]["import_decision"]
+          duplicate_of?: string | null
+          id?: string
+          line?: number
+          match_reason?: string | null
+          org_id?: string
+          status?: Database["public"]["Enums"]["import_row_status"]
+          text?: string | null
+          transaction_id?: string | null
+          value_on?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_rows_currency_fkey"
+            columns: ["currency"]
+            isOneToOne: false
+            referencedRelation: "currencies"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_batch_id_fkey"
+            columns: ["org_id", "batch_id"]
+            isOneToOne: false
+            referencedRelation: "import_batches"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_duplicate_of_fkey"
+            columns: ["org_id", "duplicate_of"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "import_rows_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      insight_anomalies: {
+        Row: {
+          category_id: string | null
+          concerns_on: string
+          contract_id: string | null
+          evidence: NonNullable<Json>
+          found_at: string
+          id: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at: string | null
+          org_id: string
+          transaction_ids: string[]
+          vendor_id: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          concerns_on: string
+          contract_id?: string | null
+          evidence: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key: string
+          kind: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          concerns_on?: string
+          contract_id?: string | null
+          evidence?: NonNullable<Json>
+          found_at?: string
+          id?: string
+          key?: string
+          kind?: Database["public"]["Enums"]["anomaly_kind"]
+          notified_at?: string | null
+          org_id?: string
+          transaction_ids?: string[]
+          vendor_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "insight_anomalies_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contract_overview"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_contract_id_fkey"
+            columns: ["org_id", "contract_id"]
+            isOneToOne: false
+            referencedRelation: "contracts"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "insight_anomalies_org_id_vendor_id_fkey"
+            columns: ["org_id", "vendor_id"]
+            isOneToOne: false
+            referencedRelation: "vendors"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       insurances: {
         Row: {
           annual_premium_minor: number | null
@@ -643,6 +1225,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -670,6 +1253,7 @@ export type Database = {
           premium_minor: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -697,6 +1281,7 @@ export type Database = {
           premium_minor?: number
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           renews_on?: string | null
           starts_on?: string | null
           updated_at?: string
@@ -1053,6 +1638,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -1075,6 +1661,7 @@ export type Database = {
           org_id: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title: string
           updated_at?: string
@@ -1097,6 +1684,7 @@ export type Database = {
           org_id?: string
           property_id?: string | null
           reference?: string
+          reminder_days?: number[] | null
           starts_on?: string | null
           title?: string
           updated_at?: string
@@ -1165,6 +1753,98 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "memberships_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          email: string
+          in_app: boolean
+          kind: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          email?: string
+          in_app?: boolean
+          kind: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          email?: string
+          in_app?: boolean
+          kind?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notification_settings: {
+        Row: {
+          digest_hour: number
+          quiet_from: string | null
+          quiet_until: string | null
+          time_zone: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          digest_hour?: number
+          quiet_from?: string | null
+          quiet_until?: string | null
+          time_zone?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      notifications: {
+        Row: {
+          created_at: string
+          data: NonNullable<Json>
+          id: string
+          kind: string
+          org_id: string
+          read_at: string | null
+          title: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind: string
+          org_id: string
+          read_at?: string | null
+          title: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          data?: NonNullable<Json>
+          id?: string
+          kind?: string
+          org_id?: string
+          read_at?: string | null
+          title?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -1512,6 +2192,70 @@ export type Database = {
           },
         ]
       }
+      transaction_categorizations: {
+        Row: {
+          applied: boolean
+          category_id: string | null
+          confidence: number | null
+          org_id: string
+          reason: string | null
+          rule_id: string | null
+          set_by: string | null
+          stage: Database["public"]["Enums"]["categorize_stage"] | null
+          trail: NonNullable<Json>
+          transaction_id: string
+          updated_at: string
+        }
+        Insert: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id: string
+          updated_at?: string
+        }
+        Update: {
+          applied?: boolean
+          category_id?: string | null
+          confidence?: number | null
+          org_id?: string
+          reason?: string | null
+          rule_id?: string | null
+          set_by?: string | null
+          stage?: Database["public"]["Enums"]["categorize_stage"] | null
+          trail?: NonNullable<Json>
+          transaction_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "transaction_categorizations_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_rule_id_fkey"
+            columns: ["org_id", "rule_id"]
+            isOneToOne: false
+            referencedRelation: "category_rules"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "transaction_categorizations_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: true
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       transaction_splits: {
         Row: {
           amount_minor: number
@@ -1612,6 +2356,7 @@ export type Database = {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -1625,6 +2370,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -1644,6 +2390,7 @@ export type Database = {
           account_amount_minor?: number | null
           account_id?: string | null
           amount_minor: number
+          bank_reference?: string | null
           base_amount_minor?: number
           booked_on: string
           category_id?: string | null
@@ -1657,6 +2404,7 @@ export type Database = {
           description?: string | null
           fx_rate?: number | null
           id?: string
+          import_batch_id?: string | null
           is_split?: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes?: string | null
@@ -1676,6 +2424,7 @@ export type Database = {
           account_amount_minor?: number | null
           account_id?: string | null
           amount_minor?: number
+          bank_reference?: string | null
           base_amount_minor?: number
           booked_on?: string
           category_id?: string | null
@@ -1689,6 +2438,7 @@ export type Database = {
           description?: string | null
           fx_rate?: number | null
           id?: string
+          import_batch_id?: string | null
           is_split?: boolean
           kind?: Database["public"]["Enums"]["transaction_kind"]
           notes?: string | null
@@ -1711,6 +2461,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "currencies"
             referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "transactions_import_batch_fkey"
+            columns: ["org_id", "import_batch_id"]
+            isOneToOne: false
+            referencedRelation: "import_batches"
+            referencedColumns: ["org_id", "id"]
           },
           {
             foreignKeyName: "transactions_org_id_account_id_fkey"
@@ -2059,6 +2816,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2080,6 +2838,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2101,6 +2860,7 @@ export type Database = {
           product?: string
           purchased_on?: string
           reference?: string
+          reminder_days?: number[] | null
           seller?: string | null
           serial_number?: string | null
           updated_at?: string
@@ -2129,6 +2889,131 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "vendors"
             referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      webhook_deliveries: {
+        Row: {
+          attempts: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id: string
+          last_attempt_at: string | null
+          last_error: string | null
+          last_latency_ms: number | null
+          last_response: string | null
+          last_status: number | null
+          locked_until: string | null
+          next_attempt_at: string
+          org_id: string
+          status: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: string
+          event_id: string
+          event_type: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id: string
+          status?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: string
+          event_id?: string
+          event_type?: string
+          id?: string
+          last_attempt_at?: string | null
+          last_error?: string | null
+          last_latency_ms?: number | null
+          last_response?: string | null
+          last_status?: number | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          org_id?: string
+          status?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_org_id_endpoint_id_fkey"
+            columns: ["org_id", "endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types: string[]
+          failing_since?: string | null
+          id?: string
+          org_id: string
+          preset?: string
+          updated_at?: string
+          url: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types?: string[]
+          failing_since?: string | null
+          id?: string
+          org_id?: string
+          preset?: string
+          updated_at?: string
+          url?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_endpoints_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
           },
         ]
       }
@@ -2215,6 +3100,45 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "plans"
             referencedColumns: ["id"]
+          },
+        ]
+      }
+      category_rule_offers: {
+        Row: {
+          category_id: string | null
+          corrections: number | null
+          last_corrected_at: string | null
+          org_id: string | null
+          payee_key: string | null
+        }
+        Insert: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Update: {
+          category_id?: string | null
+          corrections?: number | null
+          last_corrected_at?: string | null
+          org_id?: string | null
+          payee_key?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "category_corrections_org_id_fkey"
+            columns: ["org_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "category_corrections_org_id_to_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
           },
         ]
       }
@@ -2455,6 +3379,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      apply_category_rules: {
+        Args: { org_id: string; rule_id?: string }
+        Returns: number
+      }
       cancel_job: {
         Args: { job_id: string }
         Returns: {
@@ -2534,12 +3462,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_webhook_endpoint: {
+        Args: {
+          description?: string
+          event_types: string[]
+          org_id: string
+          preset?: string
+          url: string
+        }
+        Returns: Json
+      }
       dashboard: {
         Args: { from_date: string; org_id: string; to_date: string }
         Returns: Json
       }
       delete_category: {
         Args: { category_id: string; move_to?: string }
+        Returns: undefined
+      }
+      delete_webhook_endpoint: {
+        Args: { endpoint_id: string }
         Returns: undefined
       }
       due_maintenance_tasks: {
@@ -2566,6 +3508,7 @@ export type Database = {
           org_id: string
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           starts_on: string | null
           title: string
           updated_at: string
@@ -2638,6 +3581,7 @@ export type Database = {
           product: string
           purchased_on: string
           reference: string
+          reminder_days: number[] | null
           seller: string | null
           serial_number: string | null
           updated_at: string
@@ -2683,6 +3627,7 @@ export type Database = {
           org_id: string
           payment_method: Database["public"]["Enums"]["payment_method"] | null
           reference: string
+          reminder_days: number[] | null
           renewal_months: number | null
           starts_on: string
           status: Database["public"]["Enums"]["contract_status"]
@@ -2696,6 +3641,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      insight_inputs: {
+        Args: { as_of?: string; history_months?: number; org_id: string }
+        Returns: Json
       }
       invite_member: {
         Args: {
@@ -2752,6 +3701,7 @@ export type Database = {
           table_name: string
         }[]
       }
+      mark_notifications_read: { Args: { ids?: string[] }; Returns: number }
       merge_vendors: {
         Args: { source_id: string; target_id: string }
         Returns: {
@@ -2777,6 +3727,41 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      my_notification_channels: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          in_app: boolean
+          is_default: boolean
+          kind: string
+        }[]
+      }
+      preview_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          segment: string
+          subject: string
+        }
+        Returns: Json
+      }
+      preview_category_rules: {
+        Args: { max_rows?: number; org_id: string; rule_id?: string }
+        Returns: {
+          add_tags: string[]
+          booked_on: string
+          category_id: string
+          counterparty: string
+          description: string
+          new_category_id: string
+          new_notes: string
+          new_vendor_id: string
+          reason: string
+          reference: string
+          transaction_id: string
+          vendor_id: string
+        }[]
       }
       purge_from_trash: {
         Args: { id: string; table_name: string }
@@ -2848,6 +3833,7 @@ export type Database = {
           premium_minor: number
           property_id: string | null
           reference: string
+          reminder_days: number[] | null
           renews_on: string | null
           starts_on: string | null
           updated_at: string
@@ -2861,6 +3847,14 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      replay_failed_webhook_deliveries: {
+        Args: { endpoint_id: string; since: string }
+        Returns: number
+      }
+      replay_webhook_delivery: {
+        Args: { delivery_id: string }
+        Returns: undefined
       }
       restore_from_trash: {
         Args: { id: string; table_name: string }
@@ -2887,6 +3881,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      rotate_webhook_secret: {
+        Args: { endpoint_id: string; overlap_seconds?: number }
+        Returns: string
       }
       save_plan: {
         Args: { plan: Json }
@@ -2929,6 +3927,7 @@ export type Database = {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -2942,6 +3941,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -2964,6 +3964,17 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      send_announcement: {
+        Args: {
+          body: string
+          locale?: Database["public"]["Enums"]["locale"]
+          per_minute?: number
+          segment: string
+          subject: string
+        }
+        Returns: string
+      }
+      send_webhook_test: { Args: { endpoint_id: string }; Returns: string }
       set_member_role: {
         Args: {
           org_id: string
@@ -2986,12 +3997,17 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_notification_channels: {
+        Args: { email: string; in_app: boolean; kind: string }
+        Returns: undefined
+      }
       set_transaction_splits: {
         Args: { amount_minor?: number; parts: Json; transaction_id: string }
         Returns: {
           account_amount_minor: number | null
           account_id: string | null
           amount_minor: number
+          bank_reference: string | null
           base_amount_minor: number
           booked_on: string
           category_id: string | null
@@ -3005,6 +4021,7 @@ export type Database = {
           description: string | null
           fx_rate: number | null
           id: string
+          import_batch_id: string | null
           is_split: boolean
           kind: Database["public"]["Enums"]["transaction_kind"]
           notes: string | null
@@ -3026,6 +4043,38 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      suggest_categories: {
+        Args: { org_id: string; transaction_ids: string[] }
+        Returns: {
+          amount_minor: number
+          category_id: string
+          confidence: number
+          counterparty: string
+          currency: string
+          description: string
+          kind: string
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+          transaction_id: string
+        }[]
+      }
+      suggest_category_for_text: {
+        Args: {
+          amount_minor: number
+          kind?: string
+          org_id: string
+          text: string
+        }
+        Returns: {
+          confidence: number
+          reason: string
+          stage: Database["public"]["Enums"]["categorize_stage"]
+          suggested_category_id: string
+          trail: Json
+        }[]
       }
       suspend_organization: {
         Args: { org_id: string; reason: string }
@@ -3070,6 +4119,50 @@ export type Database = {
         Returns: undefined
       }
       undo_change: { Args: { audit_id: number }; Returns: Json }
+      undo_import: {
+        Args: { batch_id: string }
+        Returns: {
+          account_id: string
+          closing_balance_minor: number | null
+          closing_difference_minor: number | null
+          closing_on: string | null
+          committed_at: string | null
+          committed_by: string | null
+          conflict_count: number
+          created_at: string
+          created_by: string | null
+          currency: string
+          duplicate_count: number
+          entry_count: number
+          file_path: string
+          format: Database["public"]["Enums"]["statement_format"]
+          id: string
+          imported_count: number
+          mapping: Json | null
+          new_count: number
+          opening_balance_minor: number | null
+          opening_difference_minor: number | null
+          opening_on: string | null
+          org_id: string
+          preset: string | null
+          problem_count: number
+          problems: NonNullable<Json>
+          statement_account: string | null
+          status: Database["public"]["Enums"]["import_batch_status"]
+          undone_at: string | null
+          undone_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "import_batches"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_app_settings: {
         Args: { changes: Json }
         Returns: {
@@ -3087,6 +4180,36 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "app_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_webhook_endpoint: {
+        Args: {
+          description?: string
+          enabled?: boolean
+          endpoint_id: string
+          event_types?: string[]
+          preset?: string
+          url?: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          failing_since: string | null
+          id: string
+          org_id: string
+          preset: string
+          updated_at: string
+          url: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "webhook_endpoints"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -3121,10 +4244,25 @@ export type Database = {
         Args: { from_date?: string; to_date?: string; vehicle_id: string }
         Returns: Json
       }
+      webhook_endpoint_secrets: {
+        Args: { endpoint_id: string }
+        Returns: {
+          expires_at: string
+          secret: string
+        }[]
+      }
     }
     Enums: {
       account_kind: "bank" | "savings" | "card" | "cash" | "loan"
+      anomaly_kind:
+        | "category_month"
+        | "vendor_month"
+        | "duplicate_charge"
+        | "price_increase"
+        | "large_payment"
+      categorize_stage: "rule" | "history" | "merchant" | "llm" | "user"
       category_kind: "expense" | "income"
+      chat_role: "user" | "assistant"
       contract_frequency:
         | "weekly"
         | "monthly"
@@ -3140,6 +4278,9 @@ export type Database = {
         | "usage"
         | "adjustment"
         | "expiry"
+      import_batch_status: "previewed" | "committing" | "committed" | "undone"
+      import_decision: "import" | "skip"
+      import_row_status: "new" | "duplicate" | "conflict"
       insurance_kind:
         | "home"
         | "car"
@@ -3174,6 +4315,14 @@ export type Database = {
       premium_frequency: "monthly" | "quarterly" | "half_yearly" | "yearly"
       property_kind: "house" | "apartment" | "cabin" | "plot" | "other"
       property_tenure: "owned" | "rented"
+      rule_stage: "before" | "default" | "after"
+      statement_format:
+        | "csv"
+        | "ofx"
+        | "qif"
+        | "camt.053"
+        | "camt.054"
+        | "mt940"
       subscription_status:
         | "trialing"
         | "active"
@@ -3333,7 +4482,16 @@ export const Constants = {
   public: {
     Enums: {
       account_kind: ["bank", "savings", "card", "cash", "loan"],
+      anomaly_kind: [
+        "category_month",
+        "vendor_month",
+        "duplicate_charge",
+        "price_increase",
+        "large_payment",
+      ],
+      categorize_stage: ["rule", "history", "merchant", "llm", "user"],
       category_kind: ["expense", "income"],
+      chat_role: ["user", "assistant"],
       contract_frequency: [
         "weekly",
         "monthly",
@@ -3351,6 +4509,9 @@ export const Constants = {
         "adjustment",
         "expiry",
       ],
+      import_batch_status: ["previewed", "committing", "committed", "undone"],
+      import_decision: ["import", "skip"],
+      import_row_status: ["new", "duplicate", "conflict"],
       insurance_kind: [
         "home",
         "car",
@@ -3388,6 +4549,8 @@ export const Constants = {
       premium_frequency: ["monthly", "quarterly", "half_yearly", "yearly"],
       property_kind: ["house", "apartment", "cabin", "plot", "other"],
       property_tenure: ["owned", "rented"],
+      rule_stage: ["before", "default", "after"],
+      statement_format: ["csv", "ofx", "qif", "camt.053", "camt.054", "mt940"],
       subscription_status: [
         "trialing",
         "active",

@@ -188,11 +188,120 @@ export const errorCodes = {
   JOB_STEP_TIMEOUT: 504,
   /** The worker running the job stopped before saving its progress; the job resumes from its last checkpoint. */
   JOB_STALLED: 504,
+  // Imports: statement files (CSV, OFX/QFX, QIF, CAMT.053/.054, MT940), previews, commits and undo
+  // (docs/imports.md, docs/import-formats.md); the preview job ends with the code of a file it
+  // refuses, and lists per-line problems in import_batches.problems
+  /** No statement file at that path in the organization's folder of the imports bucket. */
+  IMPORT_FILE_NOT_FOUND: 404,
+  /** The statement file is over the 20 MiB import limit: split it into shorter periods. */
+  IMPORT_FILE_TOO_LARGE: 413,
+  /** The file holds no lines, or no entries. */
+  IMPORT_FILE_EMPTY: 400,
+  /** The file is not text (a spreadsheet, a PDF, an image): export the statement as CSV or a bank format. */
+  IMPORT_FILE_UNREADABLE: 415,
+  /** The file ends in the middle of a statement or record: a download cut short. Nothing of it is imported. */
+  IMPORT_FILE_TRUNCATED: 400,
+  /** The file cannot be read as its format: XML that is not well-formed, a misplaced CSV quote, an OFX tag closed that was never opened, a line that is no MT940 field. */
+  IMPORT_FILE_MALFORMED: 400,
+  /** The file is not of the format it was read as (a CAMT file given to the OFX reader, a camt.052 report, a ZIP). */
+  IMPORT_FORMAT_MISMATCH: 415,
+  /** No parser reads this file format. */
+  IMPORT_FORMAT_UNSUPPORTED: 415,
+  /** The file's declared character set (OFX CHARSET, XML encoding) is not one this reader can decode. */
+  IMPORT_CHARSET_UNSUPPORTED: 415,
+  /** The file is not valid in the encoding it was read as (UTF-8): choose Windows-1252 or ISO-8859-1. */
+  IMPORT_ENCODING_INVALID: 400,
+  /** No booking date and amount columns can be found in the CSV, or the mapping given reads no line: map the columns. */
+  IMPORT_CSV_UNMAPPABLE: 400,
+  /** An entry lacks what every transaction needs (a booking date, an amount); the line or entry is named. */
+  IMPORT_ENTRY_INVALID: 400,
+  /** An amount that is not a decimal number, has more decimals than its currency, or is beyond 10^15 minor units. */
+  IMPORT_AMOUNT_INVALID: 400,
+  /** A line that moves no money (an information line); left out. */
+  IMPORT_AMOUNT_ZERO: 400,
+  /** A date that is not a calendar day in the file's date format (2026-02-30, 13/13/2026), or is outside 1900-2200. */
+  IMPORT_DATE_INVALID: 400,
+  /** The file's dates read both as month/day and as day/month (QIF): choose the order and read it again. */
+  IMPORT_DATE_AMBIGUOUS: 400,
+  /** A currency code that is not three letters (ISO 4217). */
+  IMPORT_CURRENCY_INVALID: 400,
+  /** The statement, or one of its entries, is in another currency than the account. */
+  IMPORT_CURRENCY_MISMATCH: 400,
+  /** The file holds statements of more than one account; those of accounts after the first are left out and named. */
+  IMPORT_OTHER_ACCOUNT: 400,
+  /** A pending or informational entry (CAMT status PDNG/INFO): not booked, so not imported. */
+  IMPORT_ENTRY_NOT_BOOKED: 400,
+  /** The statement's opening balance plus its entries is not its closing balance: entries are missing or the file was altered. */
+  IMPORT_STATEMENT_UNBALANCED: 400,
+  /** The statement names an account whose number does not end in this account's number hint. */
+  IMPORT_ACCOUNT_MISMATCH: 400,
+  /** No live account with that id in the organization. */
+  IMPORT_ACCOUNT_NOT_FOUND: 404,
+  /** The account's saved CSV mapping (import_mappings) does not fit the mapping schema. */
+  IMPORT_MAPPING_INVALID: 400,
+  /** No import batch with that id in an organization of the caller. */
+  IMPORT_BATCH_NOT_FOUND: 404,
+  /** The batch is not in the state this needs: decisions change and commits start only while previewed; only a committed batch is undone. */
+  IMPORT_BATCH_CLOSED: 409,
+
+  // Categorization (docs/categorization.md)
+  /** A categorization rule's conditions or actions are not valid; details say which and why. */
+  RULE_INVALID: 400,
+  // AI chat (docs/ai-chat.md)
+  /** No AI provider is set up on this project: set OPENAI_API_KEY and OPENAI_MODEL (and OPENAI_BASE_URL for another provider). */
+  AI_NOT_CONFIGURED: 503,
+  /** The AI provider did not answer, or not as expected, after retries; nothing was stored or charged. Try again. */
+  AI_UNAVAILABLE: 502,
+  /** No conversation with that id of the caller's in that organization (another user's chats cannot be read, whatever the role). */
+  CONVERSATION_NOT_FOUND: 404,
   // Mail: the outbox and its sender
   /** No unsent mail with that id in the outbox (operators' admin.retry_mail). */
   MAIL_NOT_FOUND: 404,
   /** mail-send has no way to send: set RESEND_API_KEY (hosted) or SMTP_HOST and SMTP_PORT. */
   MAIL_NOT_CONFIGURED: 503,
+  // Restoring a backup (docs/restore.md); the codes an import.backup job ends with
+  /** No backup at that path in your own folder of the `restores` bucket. */
+  RESTORE_FILE_NOT_FOUND: 404,
+  /** The file is not a readable ZIP (truncated, or not a ZIP), or an entry's size or SHA-256 differs from the manifest's. */
+  RESTORE_ARCHIVE_DAMAGED: 400,
+  /** The ZIP is not a WestWallet backup: no manifest.json, or one of another format. */
+  RESTORE_NOT_A_BACKUP: 400,
+  /** The backup was written by a newer WestWallet (format version or schema) than this one restores. */
+  RESTORE_VERSION_TOO_NEW: 400,
+  /** The backup's rows do not fit the database (a value out of range, a reference to a missing row); nothing was restored. */
+  RESTORE_BACKUP_INVALID: 400,
+  // Webhooks: outbound webhook endpoints and deliveries (docs/webhooks.md)
+  /** A receiver URL is not http(s)://host[:port]/path of at most 2,000 characters without credentials, or its name does not resolve. */
+  WEBHOOK_URL_INVALID: 400,
+  /** A receiver URL points at a private, loopback, link-local or cloud metadata address (at registration, or resolved at delivery). */
+  WEBHOOK_URL_FORBIDDEN: 400,
+  /** An event type the endpoint subscribes to does not exist (see docs/webhooks.md for the catalog). */
+  WEBHOOK_EVENT_TYPE_UNKNOWN: 400,
+  /** The preset is not standard, slack, teams, discord or home_assistant. */
+  WEBHOOK_PRESET_UNKNOWN: 400,
+  /** A secret rotation's overlap is not 0 to 604,800 seconds. */
+  WEBHOOK_OVERLAP_INVALID: 400,
+  /** replay_failed_webhook_deliveries needs the time to replay from. */
+  WEBHOOK_REPLAY_SINCE_REQUIRED: 400,
+  /** No webhook endpoint with that id in an organization of the caller. */
+  WEBHOOK_ENDPOINT_NOT_FOUND: 404,
+  /** No webhook delivery with that id in an organization of the caller. */
+  WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  /** The endpoint is disabled (by an admin, or after failing for days): enable it first. */
+  WEBHOOK_ENDPOINT_DISABLED: 409,
+  /** The endpoint's circuit breaker is open: the delivery waits for the next probe without using an attempt (delivery log). */
+  WEBHOOK_BREAKER_OPEN: 503,
+  // Notifications: reminders, preferences, unsubscribe, the provider's mail events
+  /** No notification kind by that name (private.notification_kinds lists them). */
+  NOTIFICATION_KIND_UNKNOWN: 400,
+  /** A channel choice that is not one of: email off, now, daily or weekly; quiet hours need both ends. */
+  NOTIFICATION_CHANNEL_INVALID: 400,
+  /** The unsubscribe link was altered or made up; open the one from the mail. */
+  UNSUBSCRIBE_TOKEN_INVALID: 400,
+  /** The mail provider's webhook did not carry a valid Standard Webhooks signature (or is not configured: RESEND_WEBHOOK_SECRET). */
+  MAIL_EVENT_SIGNATURE_INVALID: 401,
+  /** A segment message's segment is not all, trialing or a language, or its subject or text is empty or too long. */
+  ANNOUNCEMENT_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

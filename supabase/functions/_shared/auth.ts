@@ -4,6 +4,8 @@ import { z } from 'zod';
 export interface AuthUser {
   id: string;
   email: string | null;
+  /** The session's assurance level (`aal1`, `aal2` after a second factor), for organizations that require MFA. */
+  aal?: string;
 }
 
 const userSchema = z.object({ id: z.uuid(), email: z.string().nullish() });
@@ -28,7 +30,21 @@ export async function requireUser(request: Request): Promise<AuthUser> {
     throw new AppError('UNAUTHORIZED', 'The session is not valid; sign in again.');
   }
   const user = userSchema.parse(await response.json());
-  return { id: user.id, email: user.email ?? null };
+  return { id: user.id, email: user.email ?? null, aal: assuranceLevel(token) };
+}
+
+/**
+ * The `aal` claim of a token Auth has just accepted (so its claims are genuine); GoTrue's user
+ * endpoint does not answer it.
+ */
+function assuranceLevel(token: string): string | undefined {
+  try {
+    const payload = token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/');
+    const aal = JSON.parse(atob(payload)).aal;
+    return typeof aal === 'string' ? aal : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

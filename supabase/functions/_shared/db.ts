@@ -22,11 +22,12 @@ export function db(): postgres.Sql {
  * private functions that check the caller (`auth.uid()`, `private.require_org_role`) see this user.
  */
 export function asUser<T>(
-  user: { id: string; email: string | null },
+  user: { id: string; email: string | null; aal?: string },
   work: (sql: postgres.TransactionSql) => Promise<T>,
 ) {
   return db().begin(async (sql) => {
-    const claims = JSON.stringify({ sub: user.id, email: user.email, role: 'authenticated' });
+    // With the session's aal, an organization that requires MFA sees an aal2 caller as one.
+    const claims = JSON.stringify({ sub: user.id, email: user.email, role: 'authenticated', aal: user.aal });
     await sql`select set_config('request.jwt.claims', ${claims}, true)`;
     return await work(sql);
   }) as Promise<T>;

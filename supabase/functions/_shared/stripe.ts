@@ -1,5 +1,7 @@
 import { AppError } from '@westwallet/shared';
 import Stripe from 'stripe';
+import { db } from './db.ts';
+import { BrokenCircuitError, Outbound } from './outbound/policy.ts';
 
 export { Stripe };
 
@@ -26,11 +28,25 @@ export function stripeClient(): Stripe {
   });
 }
 
-/** Runs a Stripe API call; Stripe's own errors become STRIPE_UNAVAILABLE (logged, not answered). */
+/** Stripe being unwell (not our request being refused): what counts for the shared breaker. */
+function stripeUnwell(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError || !(error instanceof Stripe.errors.StripeError);
+}
+
+/**
+ * Runs a Stripe API call under the outbound policy (one breaker, `stripe`, shared by every
+ * invocation: while Stripe is down, calls fail at once instead of waiting on it); Stripe's own
+ * errors become STRIPE_UNAVAILABLE (logged, not answered).
+ */
 export async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return await new Outbound(db()).call({ key: 'stripe', timeoutMs: 30_000, isTransient: stripeUnwell }, () => call());
   } catch (error) {
+    if (error instanceof BrokenCircuitError) {
+      console.error(`stripe: ${what} not tried, the breaker is open`);
+      throw new AppError('STRIPE_UNAVAILABLE', `Stripe could not ${what}; try again.`);
+    }
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
     console.error(`stripe: ${what} failed`, error.type, error.code, error.message);
     throw new AppError('STRIPE_UNAVAILABLE', `Stripe could not ${what}; try again.`);

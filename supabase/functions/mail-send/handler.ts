@@ -4,6 +4,7 @@ import { db } from '../_shared/db.ts';
 import { endpoint, json } from '../_shared/http.ts';
 import { deliverDueMail } from '../_shared/mail/outbox.ts';
 import { transportFromEnv } from '../_shared/mail/transport.ts';
+import { Outbound } from '../_shared/outbound/policy.ts';
 
 /**
  * Sends the outbox's due mail (private.mail_outbox through pgmq's `mail` queue). Called with the
@@ -23,8 +24,12 @@ export const handler = endpoint(['POST'], async (request) => {
   const report = await deliverDueMail({
     sql: db(),
     transport,
+    outbound: new Outbound(db()),
     from: Deno.env.get('MAIL_FROM') ?? 'WestWallet <no-reply@westwallet.app>',
     appUrl: Deno.env.get('APP_URL') ?? 'http://127.0.0.1:3000',
+    unsubscribeUrl: `${
+      Deno.env.get('SUPABASE_URL') ?? 'http://127.0.0.1:54321'
+    }/functions/v1/notifications-unsubscribe`,
   });
   return json({ transport: transport.name, ...report });
 });

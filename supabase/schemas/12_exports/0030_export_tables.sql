@@ -36,9 +36,13 @@ comment on function private.export_tables is 'Tables a backup holds, parents bef
 
 grant execute on function private.export_tables to authenticated;
 
--- One page of a table's rows of an organization as JSON, in the order of its primary key (one
--- column: a uuid, a bigint identity, or org_id itself), the key as text for the next page's
--- cursor. Security invoker: row-level security shows the caller what they may read.
+-- One page of a table's rows of an organization as JSON, in the order of its key (the primary
+-- key's first column other than org_id: a uuid or a bigint identity, unique within the
+-- organization; org_id itself where it is the whole key), the key as text for the next page's
+-- cursor. Security invoker: row-level security shows the caller what they may read, so records in
+-- the trash stay out, and with them the rows that cannot exist without one (a foreign key whose
+-- columns are all not null, to another table of the backup: a trashed transaction's splits and
+-- categorization), which a restore would otherwise find pointing at nothing.
 create or replace function private.export_table_page(
   table_name text,
   org_id uuid,
@@ -53,6 +57,7 @@ as $$
 declare
   key_column text;
   key_type text;
+  owners text;
 begin
   if not exists (select from private.export_tables() e where e.table_name = export_table_page.table_name) then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'table_name: not a table a backup holds';
@@ -62,12 +67,31 @@ begin
   end if;
   select a.attname, format_type(a.atttypid, a.atttypmod) into key_column, key_type
   from pg_index i
-  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
-  where i.indrelid = format('public.%I', table_name)::regclass and i.indisprimary;
+  cross join lateral unnest(i.indkey) with ordinality k(attnum, position)
+  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+  where i.indrelid = format('public.%I', table_name)::regclass and i.indisprimary
+  order by a.attname = 'org_id', k.position
+  limit 1;
+  select string_agg(format('exists (select from public.%I p where %s)', pc.relname,
+                           (select string_agg(format('p.%I = r.%I', pa.attname, ca.attname), ' and ')
+                            from unnest(c.conkey, c.confkey) m(child, parent)
+                            join pg_attribute ca on ca.attrelid = c.conrelid and ca.attnum = m.child
+                            join pg_attribute pa on pa.attrelid = c.confrelid and pa.attnum = m.parent)),
+                    ' and ')
+  into owners
+  from pg_constraint c
+  join pg_class pc on pc.oid = c.confrelid
+  where c.contype = 'f' and c.conrelid = format('public.%I', table_name)::regclass and c.confrelid <> c.conrelid
+    and pc.relnamespace = 'public'::regnamespace
+    and pc.relname in (select e.table_name from private.export_tables() e)
+    and not exists (select from unnest(c.conkey) k(attnum)
+                    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+                    where not a.attnotnull);
   return query execute format(
     'select r.%1$I::text, to_jsonb(r) from public.%2$I r where r.org_id = $1 and ($2::text is null or r.%1$I > $2::%3$s)
+       and %4$s
      order by r.%1$I limit $3',
-    key_column, table_name, key_type)
+    key_column, table_name, key_type, coalesce(owners, 'true'))
     using org_id, after_key, max_rows;
 end;
 $$;

@@ -1,7 +1,8 @@
--- "Your export is ready": when an export job succeeds, its file's page is mailed to who asked for
--- it, or for a scheduled report to the organization's owners, in the outbox of the same
--- transaction (so a finished export always gets its mail, once). The mail names the file and the
--- day it is removed (the 7-day retention of admin.expired_exports).
+-- "Your export is ready": when an export job succeeds, who asked for it, or for a scheduled report
+-- the organization's owners, are told in the same transaction (so a finished export is always
+-- told, once): in the app and by mail, on the channels of the export_ready notification kind.
+-- The mail names the file and the day it is removed (the 7-day retention of
+-- admin.expired_exports).
 create function private.mail_export_ready()
 returns trigger
 language plpgsql
@@ -9,38 +10,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  organization public.organizations;
-  recipient record;
+  file_name text := regexp_replace(new.result ->> 'path', '^.*/', '');
 begin
-  select * into organization from public.organizations o where o.id = new.org_id;
-  for recipient in
-    select u.email, coalesce(p.locale, organization.locale) as locale
-    from auth.users u
-    left join public.profiles p on p.user_id = u.id
-    where u.email_confirmed_at is not null
-      and (u.id = new.requested_by
-           or (new.requested_by is null
-               and u.id in (select m.user_id from public.memberships m where m.org_id = new.org_id and m.role = 'owner')))
-  loop
-    perform private.enqueue_mail(
-      'export_ready',
-      recipient.email,
-      recipient.locale,
-      jsonb_build_object(
-        'job_id', new.id,
-        'organization', organization.name,
-        'file_name', regexp_replace(new.result ->> 'path', '^.*/', ''),
-        'expires_at', new.finished_at + interval '7 days'
-      ),
-      new.org_id
-    );
-  end loop;
+  -- A notification of kind export_ready (15_notifications): in the app and by mail, as each
+  -- recipient chose.
+  perform private.notify(
+    'export_ready', new.org_id, file_name,
+    jsonb_build_object('job_id', new.id, 'file_name', file_name, 'expires_at', new.finished_at + interval '7 days'),
+    '{}',
+    case when new.requested_by is not null then array[new.requested_by]
+         else array(select m.user_id from public.memberships m where m.org_id = new.org_id and m.role = 'owner') end);
   return null;
 end;
 $$;
 
 comment on function private.mail_export_ready() is
-  'Mails the export''s page to who asked for it (the owners, for a scheduled report) when an export job succeeds.';
+  'Tells who asked for an export (the owners, for a scheduled report) that it is ready: notification kind export_ready.';
 
 create trigger jobs_mail_export_ready
   after update of status on public.jobs

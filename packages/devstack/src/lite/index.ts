@@ -14,8 +14,9 @@ export { connectLite } from './connection.ts';
 export { holdErrorsOfQuietRequests, serveRequest } from './request-failures.ts';
 export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
 export { reloadSchemaOnNotify } from './schema-reload.ts';
-export { isStoragePath, serveStorage } from './storage.ts';
+export { answerStorageError, isStoragePath, serveStorage } from './storage.ts';
 export { FilesystemStorageAdapter } from './storage-adapter.ts';
+export { RESUMABLE_CHUNK, resumableUploads } from './storage-resumable.ts';
 export { refuseUntrustedToken } from './token-claims.ts';
 
 /** The version of lite every mend was last checked against; packages/devstack/package.json pins it. */
@@ -303,6 +304,14 @@ export const mends: Mend[] = [
     where: ['sql/platform/storage-metadata.sql'],
     test: 'tests/attachments/linking.test.ts › takes the type and size from the stored file, not from what the client claims',
     recheck: "getStorageSchemaSql(true)'s storage.objects; drop the trigger and upload",
+  },
+  {
+    lite: 'serves no resumable uploads (TUS, /storage/v1/upload/resumable): 404',
+    platform:
+      "Storage's @tus/server: 6 MB chunks but the last, a deferred length, a 409 for a chunk at an old offset, 404/410 for an unknown/expired URL (24 h), the finished object like any other",
+    where: ['src/lite/storage-resumable.ts', 'src/lite/storage.ts', 'src/lite/storage-adapter.ts'],
+    test: 'tests/stack/storage-resumable.test.ts › answers a chunk sent again at its old offset with 409, so nothing is appended twice',
+    recheck: 'whether lite serves /storage/v1/upload/resumable now (STATUS.md, Storage API)',
   },
   {
     lite: 'does not export its filesystem adapter, and serves a download with the type it reports',

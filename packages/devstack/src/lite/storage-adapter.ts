@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { sniffContentType } from './content-sniffing.ts';
 
 /** What an object was stored with that its bytes do not tell. */
@@ -57,8 +61,16 @@ export class FilesystemStorageAdapter {
   ) {
     const file = this.#path(bucket, key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const bytes = body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
-    await fs.writeFile(file, bytes);
+    // Streamed to disk: a finished resumable upload (storage-resumable.ts) may be gigabytes.
+    const md5 = createHash('md5');
+    const source = body instanceof Uint8Array ? Readable.from([body]) : Readable.fromWeb(body as WebReadableStream);
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        md5.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(source, hashing, createWriteStream(file));
     await this.#writeHeaders(bucket, key, { contentType, cacheControl });
     const stat = await fs.stat(file);
     return {
@@ -67,7 +79,7 @@ export class FilesystemStorageAdapter {
       size: stat.size,
       mimetype: contentType,
       lastModified: stat.mtime,
-      eTag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+      eTag: `"${md5.digest('hex')}"`,
     };
   }
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sniffContentType } from './content-sniffing.ts';
+import { isResumablePath, type ResumableUploads } from './storage-resumable.ts';
 
 /**
  * Where @supabase/lite's Storage API answers otherwise than Supabase Storage
@@ -46,11 +47,12 @@ export function isStoragePath(pathname: string): boolean {
  */
 export async function serveStorage(
   request: Request,
-  options: { jwtSecret: string; send: (request: Request) => Promise<Response> },
+  options: { jwtSecret: string; send: (request: Request) => Promise<Response>; resumable: ResumableUploads },
 ): Promise<Response> {
   const url = new URL(request.url);
   const { pathname } = url;
   const { method } = request;
+  if (isResumablePath(pathname)) return options.resumable.handle(request);
   if ((method === 'GET' && SIGNED_DOWNLOAD.test(pathname)) || (method === 'PUT' && SIGNED_UPLOAD.test(pathname))) {
     const refusal = checkSignedUrlToken(url.searchParams.get('token'), options.jwtSecret);
     if (refusal) return refusal;
@@ -154,7 +156,7 @@ function checkSignedUrlToken(token: string | null, jwtSecret: string): Response 
  * errors (the status in `statusCode`). For a signed URL's token that does not fit the URL lite
  * answers 403 `{ error: 'Invalid token' }` where Storage answers 400 `InvalidSignature`.
  */
-async function answerStorageError(response: Response): Promise<Response> {
+export async function answerStorageError(response: Response): Promise<Response> {
   if (!response.headers.get('content-type')?.includes('application/json')) return response;
   const body = (await response.clone().json()) as { statusCode?: string; error?: string; message?: string };
   if (response.status === 403 && body.error === 'Invalid token') {

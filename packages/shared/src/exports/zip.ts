@@ -2,14 +2,16 @@ import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { constants, Deflate } from 'pako';
 
 /**
- * A ZIP archive written in steps. Each entry's data is compressed a piece at a time into
- * "parts" (stored elsewhere, e.g. Storage objects), each part a raw DEFLATE run ended by a sync
- * flush, so the parts concatenated are one valid DEFLATE stream (RFC 1951: a sync flush ends on
- * a byte boundary with non-final blocks). The entry's CRC-32, SHA-256 and sizes are carried in a
- * JSON-able state between steps. At the end the archive is only copied together: local header,
- * the parts, the central directory, so nothing holds the whole archive in memory.
+ * A ZIP archive written front to back in steps. Each entry's data is compressed a piece at a
+ * time into "parts", each a raw DEFLATE run ended by a sync flush, so the parts one after the
+ * other are one valid DEFLATE stream (RFC 1951: a sync flush ends on a byte boundary with
+ * non-final blocks). An entry written over several steps starts with a local header without
+ * sizes and ends with a data descriptor (APPNOTE 4.3.9); its CRC-32, SHA-256 and sizes are carried
+ * in a JSON-able state between steps. The central directory comes last. So the archive can be
+ * uploaded as it is written, and nothing holds it whole in memory.
  *
- * Limits: no ZIP64, so at most 65,535 entries and 4 GiB per entry and in all (checked).
+ * Limits: 4 GiB per entry (checked); past 65,535 entries or 4 GiB in all the end records are
+ * ZIP64's.
  */
 
 export type ZipMethod = 0 | 8;
@@ -31,6 +33,10 @@ export interface ZipEntry {
   /** Set once finished. */
   crc32?: number;
   sha256?: string;
+  /** Where its local header starts in the archive. */
+  offset?: number;
+  /** Written as it goes: its local header has no sizes, a data descriptor follows its data. */
+  described?: boolean;
 }
 
 const maxZip32 = 0xffffffff;
@@ -155,35 +161,65 @@ function dosTime(iso: string): { time: number; date: number } {
 const utf8 = new TextEncoder();
 /** General purpose flag bit 11: the name is UTF-8. */
 const utf8Flag = 0x0800;
+/** Bit 3: CRC-32 and sizes follow the data in a data descriptor (an entry written as it goes). */
+const describedFlag = 0x0008;
 
-function localHeader(entry: ZipEntry): Uint8Array {
+function flags(entry: ZipEntry): number {
+  return utf8Flag | (entry.described ? describedFlag : 0);
+}
+
+/**
+ * An entry's local header, written where `entry.offset` says. An entry still being written
+ * (`described`) has zeros for its CRC-32 and sizes, which its data descriptor (entryTail) gives.
+ */
+export function entryHead(entry: ZipEntry): Uint8Array {
   const name = utf8.encode(entry.name);
   const out = new Uint8Array(30 + name.length);
   const v = new DataView(out.buffer);
   const { time, date } = dosTime(entry.modified);
   v.setUint32(0, 0x04034b50, true);
   v.setUint16(4, 20, true);
-  v.setUint16(6, utf8Flag, true);
+  v.setUint16(6, flags(entry), true);
   v.setUint16(8, entry.method, true);
   v.setUint16(10, time, true);
   v.setUint16(12, date, true);
-  v.setUint32(14, entry.crc32 ?? 0, true);
-  v.setUint32(18, entry.compressedSize, true);
-  v.setUint32(22, entry.size, true);
+  if (!entry.described) {
+    v.setUint32(14, entry.crc32 ?? 0, true);
+    v.setUint32(18, entry.compressedSize, true);
+    v.setUint32(22, entry.size, true);
+  }
   v.setUint16(26, name.length, true);
   out.set(name, 30);
   return out;
 }
 
-function centralHeader(entry: ZipEntry, offset: number): Uint8Array {
+/** The data descriptor after a `described` entry's data, once it is finished; nothing for others. */
+export function entryTail(entry: ZipEntry): Uint8Array {
+  if (!entry.described) return new Uint8Array(0);
+  if (entry.crc32 === undefined) throw new Error(`zip entry ${entry.name} is not finished`);
+  const out = new Uint8Array(16);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0x08074b50, true);
+  v.setUint32(4, entry.crc32, true);
+  v.setUint32(8, entry.compressedSize, true);
+  v.setUint32(12, entry.size, true);
+  return out;
+}
+
+/** Past 4 GiB an entry's local header offset goes into a ZIP64 extra field (APPNOTE 4.5.3). */
+function centralHeader(entry: ZipEntry): Uint8Array {
   const name = utf8.encode(entry.name);
-  const out = new Uint8Array(46 + name.length);
+  const offset = entry.offset ?? 0;
+  const zip64 = offset >= maxZip32;
+  const extra = zip64 ? 12 : 0;
+  const out = new Uint8Array(46 + name.length + extra);
   const v = new DataView(out.buffer);
   const { time, date } = dosTime(entry.modified);
+  const version = zip64 ? 45 : 20;
   v.setUint32(0, 0x02014b50, true);
-  v.setUint16(4, 20, true);
-  v.setUint16(6, 20, true);
-  v.setUint16(8, utf8Flag, true);
+  v.setUint16(4, version, true);
+  v.setUint16(6, version, true);
+  v.setUint16(8, flags(entry), true);
   v.setUint16(10, entry.method, true);
   v.setUint16(12, time, true);
   v.setUint16(14, date, true);
@@ -191,52 +227,57 @@ function centralHeader(entry: ZipEntry, offset: number): Uint8Array {
   v.setUint32(20, entry.compressedSize, true);
   v.setUint32(24, entry.size, true);
   v.setUint16(28, name.length, true);
-  v.setUint32(42, offset, true);
+  v.setUint16(30, extra, true);
+  v.setUint32(42, zip64 ? maxZip32 : offset, true);
   out.set(name, 46);
+  if (zip64) {
+    const at = 46 + name.length;
+    v.setUint16(at, 0x0001, true);
+    v.setUint16(at + 2, 8, true);
+    v.setBigUint64(at + 4, BigInt(offset), true);
+  }
   return out;
 }
 
-/** The archive's length, known before it is copied together (a Content-Length for the upload). */
-export function zipLength(entries: readonly ZipEntry[]): number {
-  let length = 22;
-  for (const e of entries) {
-    const name = utf8.encode(e.name).length;
-    length += 30 + name + e.compressedSize + 46 + name;
-  }
-  return length;
-}
-
 /**
- * The archive as a sequence of chunks: each entry's local header and its parts (read one at a
- * time through `readPart(entryIndex, partIndex)`), then the central directory.
+ * The archive's end: the central directory of the finished `entries` (each with its `offset`)
+ * starting at byte `at`, and the end record; past 65,535 entries or 4 GiB also the ZIP64 end
+ * record and its locator (APPNOTE 4.3.14, 4.3.15), which readers (fflate, unzip, 7-Zip, Windows)
+ * look for.
  */
-export async function* zipChunks(
-  entries: readonly ZipEntry[],
-  readPart: (entryIndex: number, partIndex: number) => Promise<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  if (entries.length > 0xffff) throw new RangeError('zip: more than 65,535 entries');
-  if (zipLength(entries) > maxZip32) throw new RangeError('zip: archive over 4 GiB');
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const [i, entry] of entries.entries()) {
-    if (entry.crc32 === undefined) throw new Error(`zip entry ${entry.name} is not finished`);
-    offsets.push(offset);
-    const header = localHeader(entry);
-    yield header;
-    offset += header.length;
-    for (let p = 0; p < entry.parts; p++) {
-      const part = await readPart(i, p);
-      yield part;
-      offset += part.length;
-    }
+export function centralDirectory(entries: readonly ZipEntry[], at: number): Uint8Array {
+  const central = concat(
+    entries.map((e) => {
+      if (e.crc32 === undefined || e.offset === undefined) throw new Error(`zip entry ${e.name} is not finished`);
+      return centralHeader(e);
+    }),
+  );
+  const zip64 = entries.length >= 0xffff || at >= maxZip32 || central.length >= maxZip32;
+  const records: Uint8Array[] = [central];
+  if (zip64) {
+    const end64 = new Uint8Array(56 + 20);
+    const v = new DataView(end64.buffer);
+    v.setUint32(0, 0x06064b50, true);
+    v.setBigUint64(4, 44n, true);
+    v.setUint16(12, 45, true);
+    v.setUint16(14, 45, true);
+    v.setBigUint64(24, BigInt(entries.length), true);
+    v.setBigUint64(32, BigInt(entries.length), true);
+    v.setBigUint64(40, BigInt(central.length), true);
+    v.setBigUint64(48, BigInt(at), true);
+    // The locator: where the ZIP64 end record starts.
+    v.setUint32(56, 0x07064b50, true);
+    v.setBigUint64(64, BigInt(at + central.length), true);
+    v.setUint32(72, 1, true);
+    records.push(end64);
   }
-  const central = concat(entries.map((e, i) => centralHeader(e, offsets[i])));
   const end = new Uint8Array(22);
   const v = new DataView(end.buffer);
   v.setUint32(0, 0x06054b50, true);
-  v.setUint16(8, entries.length, true);
-  v.setUint16(10, entries.length, true);
-  v.setUint32(12, central.length, true);
-  v.setUint32(16, offset, true);
-  yield concat([central, end]);
+  v.setUint16(8, Math.min(entries.length, 0xffff), true);
+  v.setUint16(10, Math.min(entries.length, 0xffff), true);
+  v.setUint32(12, Math.min(central.length, maxZip32), true);
+  v.setUint32(16, Math.min(at, maxZip32), true);
+  records.push(end);
+  return concat(records);
 }

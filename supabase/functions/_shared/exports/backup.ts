@@ -5,21 +5,31 @@ import {
   type BackupManifest,
   type BackupParams,
   backupParams,
+  centralDirectory,
   csvHeader,
   manifestEntries,
   ndjson,
-  startEntry,
   tableFile,
   type TransactionCursor,
   transactionRecords,
   type ZipEntry,
 } from '@westwallet/shared/exports';
 import type { JobKind, StepContext } from '../jobs/kind.ts';
-import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
 import { asRequester, overview, readTransactionPages } from './read.ts';
+import {
+  type ExportFile,
+  fileOffset,
+  finishUpload,
+  newUpload,
+  removeStaging,
+  stepReserveMs,
+  type UploadState,
+  writeThrough,
+  ZipStep,
+} from './upload.ts';
 
 interface BackupState {
-  phase: 'tables' | 'csv' | 'attachments' | 'manifest' | 'assemble' | 'cleanup';
+  phase: 'tables' | 'csv' | 'attachments' | 'manifest' | 'finish' | 'cleanup';
   /** The tables to back up (parents first), fixed at the first step. */
   tables: { name: string; depth: number; rows: number }[];
   table: number;
@@ -30,17 +40,14 @@ interface BackupState {
   entries: ZipEntry[];
   open: ZipEntry | null;
   attachments: BackupManifest['attachments'];
+  upload: UploadState;
   path: string | null;
   size: number;
 }
 
 const tablePage = 1000;
 const attachmentsBucket = 'attachments';
-
-function keep(entry: ZipEntry): ZipEntry {
-  // A finished entry's hash states are not needed again: keep the checkpoint small.
-  return { ...entry, crcState: '', shaState: '' };
-}
+const file: ExportFile = { name: 'backup.zip', contentType: 'application/zip' };
 
 function tablePageRows(ctx: StepContext, table: string, after: string | null) {
   return asRequester(ctx, async (sql) => [
@@ -71,12 +78,18 @@ export const backupExport: JobKind<
     entries: [],
     open: null,
     attachments: [],
+    upload: newUpload(),
     path: null,
     size: 0,
   }),
   async step(ctx, _params, state) {
     const s: BackupState = structuredClone(state);
-    const index = () => s.entries.length;
+    const out = new ZipStep(fileOffset(s.upload));
+    /** The step's checkpoint, once what it wrote is on its way. */
+    const checkpoint = async (progress: { fraction: number; message: string }) => {
+      s.upload = await writeThrough(ctx, file, s.upload, out.written);
+      return { state: s, progress };
+    };
     if (s.phase === 'tables') {
       if (s.tables.length === 0 && s.table === 0) {
         const tables = await asRequester(
@@ -85,19 +98,17 @@ export const backupExport: JobKind<
         );
         s.tables = tables.map((t) => ({ name: t.table_name, depth: t.depth, rows: 0 }));
       }
-      while (s.table < s.tables.length && ctx.deadline.remainingMs() > stepReserveMs) {
+      while (s.table < s.tables.length && !out.full && ctx.deadline.remainingMs() > stepReserveMs) {
         const table = s.tables[s.table];
         const page = await tablePageRows(ctx, table.name, s.key);
-        s.open = await writeToEntry(
-          ctx,
-          index(),
-          s.open ?? (await startEntry(tableFile(table.name))),
+        s.open = await out.write(
+          s.open ?? (await out.open(tableFile(table.name))),
           ndjson(page.map((r) => r.row_data)),
         );
         table.rows += page.length;
         s.key = page.at(-1)?.key ?? s.key;
         if (page.length < tablePage) {
-          s.entries.push(keep(await closeEntry(ctx, index(), s.open)));
+          s.entries.push(await out.close(s.open));
           s.open = null;
           s.key = null;
           s.table += 1;
@@ -105,16 +116,13 @@ export const backupExport: JobKind<
       }
       if (s.table === s.tables.length) s.phase = 'csv';
       const done = s.tables.slice(0, s.table).length;
-      return {
-        state: s,
-        progress: { fraction: 0.5 * (done / Math.max(s.tables.length, 1)), message: `${done} tables` },
-      };
+      return await checkpoint({ fraction: 0.5 * (done / Math.max(s.tables.length, 1)), message: `${done} tables` });
     }
     if (s.phase === 'csv') {
       const [org] = await ctx.sql`select locale::text from public.organizations where id = ${ctx.orgId}`;
       const options = { locale: org.locale, bom: true };
       let text = s.open ? '' : csvHeader(options);
-      s.open ??= await startEntry('csv/transactions.csv');
+      s.open ??= await out.open('csv/transactions.csv');
       let pages = 0;
       const read = await readTransactionPages(ctx, {}, s.cursor, (batch) => {
         text += transactionRecords(batch, options);
@@ -122,17 +130,17 @@ export const backupExport: JobKind<
       });
       s.cursor = read.cursor;
       const finished = read.finished;
-      s.open = await writeToEntry(ctx, index(), s.open, text);
+      s.open = await out.write(s.open, text);
       if (finished) {
-        s.entries.push(keep(await closeEntry(ctx, index(), s.open)));
+        s.entries.push(await out.close(s.open));
         s.open = null;
         s.phase = 'attachments';
       }
-      return { state: s, progress: { fraction: 0.6, message: 'transactions.csv' } };
+      return await checkpoint({ fraction: 0.6, message: 'transactions.csv' });
     }
     if (s.phase === 'attachments') {
       // One file per entry, stored as it is (receipts are compressed images and PDFs already).
-      while (ctx.deadline.remainingMs() > stepReserveMs) {
+      while (!out.full && ctx.deadline.remainingMs() > stepReserveMs) {
         const [row] = await tablePageRowsAfter(ctx, s.key);
         if (!row) {
           s.phase = 'manifest';
@@ -140,12 +148,12 @@ export const backupExport: JobKind<
         }
         const a = row.row_data as { id: string; object_path: string; file_name: string };
         const bytes = await ctx.storage.download(attachmentsBucket, a.object_path);
-        const file = attachmentFile(a.id, a.file_name);
-        s.entries.push(keep(await wholeEntry(ctx, index(), file, bytes, 0)));
-        s.attachments.push({ id: a.id, object_path: a.object_path, file, size: bytes.length });
+        const name = attachmentFile(a.id, a.file_name);
+        s.entries.push(await out.whole(name, bytes, 0));
+        s.attachments.push({ id: a.id, object_path: a.object_path, file: name, size: bytes.length });
         s.key = row.key;
       }
-      return { state: s, progress: { fraction: 0.85, message: `${s.attachments.length} files` } };
+      return await checkpoint({ fraction: 0.85, message: `${s.attachments.length} files` });
     }
     if (s.phase === 'manifest') {
       const info = (await overview(ctx)).organization;
@@ -160,18 +168,19 @@ export const backupExport: JobKind<
         attachments: s.attachments,
         entries: manifestEntries(s.entries),
       };
-      s.entries.push(keep(await wholeEntry(ctx, index(), 'manifest.json', JSON.stringify(manifest, null, 2))));
-      s.phase = 'assemble';
-      return { state: s, progress: { fraction: 0.9, message: 'manifest' } };
+      s.entries.push(await out.whole('manifest.json', JSON.stringify(manifest, null, 2)));
+      s.phase = 'finish';
+      return await checkpoint({ fraction: 0.9, message: 'manifest' });
     }
-    if (s.phase === 'assemble') {
-      const { path, size } = await assembleZip(ctx, s.entries, 'backup.zip', 'application/zip');
+    if (s.phase === 'finish') {
+      const end = centralDirectory(s.entries, fileOffset(s.upload));
+      const { path, size } = await finishUpload(ctx, file, s.upload, [end]);
       s.path = path;
       s.size = size;
       s.phase = 'cleanup';
       return { state: s, progress: { fraction: 0.98, message: 'written' } };
     }
-    await removeParts(ctx, s.entries.map((e) => e.parts));
+    await removeStaging(ctx);
     const result = { path: s.path as string, size: s.size, tables: s.tables.length, attachments: s.attachments.length };
     return { state: s, progress: { fraction: 1, message: 'done' }, done: result };
   },

@@ -6,35 +6,53 @@ import {
   transactionRecords,
 } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
-import { assembleFile, removeParts, stepReserveMs, writeRawPart } from './parts.ts';
 import { readTransactionPages, transactionCount } from './read.ts';
+import {
+  type ExportFile,
+  finishUpload,
+  newUpload,
+  removeStaging,
+  stepReserveMs,
+  type UploadState,
+  writeThrough,
+} from './upload.ts';
 
 interface CsvState {
-  phase: 'rows' | 'assemble' | 'cleanup';
+  phase: 'rows' | 'finish' | 'cleanup';
   locale: string | null;
-  parts: number;
   rows: number;
   /** Live transactions of the organization when the export began: the progress bar's end. */
   total: number | null;
   cursor: TransactionCursor | null;
+  upload: UploadState;
   path: string | null;
 }
 
-/** Pages read in one step at most, so a part stays a few MB whatever the time budget. */
+/** Pages read in one step at most, so what a step holds stays a few MB whatever the time budget. */
 const maxPagesPerStep = 40;
 
-/** `export.csv`: transactions as RFC 4180 CSV, pages into parts, parts copied into one file. */
+const file: ExportFile = { name: 'transactions.csv', contentType: 'text/csv; charset=utf-8' };
+
+/** `export.csv`: transactions as RFC 4180 CSV, uploaded as the pages are read (upload.ts). */
 export const csvExport: JobKind<CsvExportParams, CsvState, { path: string; rows: number }> = {
   name: 'export.csv',
   role: 'viewer',
   params: csvExportParams,
-  initialState: () => ({ phase: 'rows', locale: null, parts: 0, rows: 0, total: null, cursor: null, path: null }),
+  initialState: () => ({
+    phase: 'rows',
+    locale: null,
+    rows: 0,
+    total: null,
+    cursor: null,
+    upload: newUpload(),
+    path: null,
+  }),
   async step(ctx, params, state) {
     if (state.phase === 'rows') {
       const total = state.total ?? (await transactionCount(ctx));
       const locale = state.locale ?? params.locale ?? (await orgLocale(ctx));
       const options = { locale, bom: params.bom };
-      let text = state.parts === 0 ? csvHeader(options) : '';
+      let text = state.upload.steps === 0 ? csvHeader(options) : '';
       let rows = state.rows;
       let pages = 0;
       const { cursor, finished } = await readTransactionPages(ctx, params.filters, state.cursor, (batch) => {
@@ -42,26 +60,18 @@ export const csvExport: JobKind<CsvExportParams, CsvState, { path: string; rows:
         rows += batch.length;
         return ++pages < maxPagesPerStep && ctx.deadline.remainingMs() > stepReserveMs;
       });
-      await writeRawPart(ctx, state.parts, text);
-      const next: CsvState = {
-        ...state,
-        locale,
-        total,
-        cursor,
-        rows,
-        parts: state.parts + 1,
-        phase: finished ? 'assemble' : 'rows',
-      };
+      const upload = await writeThrough(ctx, file, state.upload, [new TextEncoder().encode(text)]);
+      const next: CsvState = { ...state, locale, total, cursor, rows, upload, phase: finished ? 'finish' : 'rows' };
       return {
         state: next,
         progress: { fraction: Math.min(0.95, rows / Math.max(total, 1)), message: `${rows} rows` },
       };
     }
-    if (state.phase === 'assemble') {
-      const { path } = await assembleFile(ctx, state.parts, 'transactions.csv', 'text/csv; charset=utf-8');
+    if (state.phase === 'finish') {
+      const { path } = await finishUpload(ctx, file, state.upload, []);
       return { state: { ...state, phase: 'cleanup', path }, progress: { fraction: 0.98, message: 'written' } };
     }
-    await removeParts(ctx, [state.parts]);
+    await removeStaging(ctx);
     const result = { path: state.path as string, rows: state.rows };
     return { state, progress: { fraction: 1, message: `${state.rows} rows` }, done: result };
   },

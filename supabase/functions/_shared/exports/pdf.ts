@@ -1,6 +1,6 @@
 import { renderReport, type ReportParams, reportParams } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
-import { exportsBucket, jobFolder } from './parts.ts';
+import { exportsBucket, jobFolder } from './upload.ts';
 import { dashboard, expenseStats, overview } from './read.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JobKind } from '../jobs/kind.ts';
-import { exportsBucket } from './parts.ts';
+import { exportsBucket } from './upload.ts';
 
 /**
  * `export.purge`: removes an organization's export files past their retention

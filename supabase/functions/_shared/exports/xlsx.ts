@@ -1,6 +1,6 @@
 import {
   buildWorkbookSkeleton,
-  startEntry,
+  centralDirectory,
   type TransactionCursor,
   transactionRowsXml,
   type TransactionStyles,
@@ -9,13 +9,26 @@ import {
   type ZipEntry,
 } from '@westwallet/shared/exports';
 import type { JobKind } from '../jobs/kind.ts';
-import { assembleZip, closeEntry, removeParts, stepReserveMs, wholeEntry, writeToEntry } from './parts.ts';
 import { expenseStats, overview, readTransactionPages, transactionCount } from './read.ts';
+import {
+  type ExportFile,
+  fileOffset,
+  finishUpload,
+  newUpload,
+  removeStaging,
+  stepReserveMs,
+  type UploadState,
+  writeThrough,
+  ZipStep,
+} from './upload.ts';
 
 interface XlsxState {
-  phase: 'start' | 'rows' | 'assemble' | 'cleanup';
-  /** Entry 0 is the transactions sheet, written a page at a time; the others are whole. */
+  phase: 'start' | 'rows' | 'finish' | 'cleanup';
+  /** The workbook's files written whole, then the transactions sheet once it is closed. */
   entries: ZipEntry[];
+  /** The transactions sheet, written last a few pages at a time. */
+  sheet: ZipEntry | null;
+  upload: UploadState;
   styles: TransactionStyles | null;
   sheetTail: string;
   cursor: TransactionCursor | null;
@@ -29,11 +42,17 @@ interface XlsxState {
 const excelMaxRows = 1_048_576;
 const maxPagesPerStep = 30;
 
+const file: ExportFile = {
+  name: 'westwallet.xlsx',
+  contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
 /**
  * `export.xlsx`: the workbook. The first step builds everything but the transaction rows with
  * exceljs (summary of expense_stats, budgets, contracts, vehicles, warranties, insurances) and
- * stores each file as a ZIP entry; the next steps add the rows to the transactions sheet's entry
- * a few pages at a time; the last copies the parts together into the .xlsx.
+ * writes each file as a ZIP entry, then opens the transactions sheet's entry; the next steps add
+ * the rows to it a few pages at a time; the last writes the central directory. The archive is
+ * uploaded as it is written (upload.ts).
  */
 export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; rows: number; truncated: boolean }> = {
   name: 'export.xlsx',
@@ -42,6 +61,8 @@ export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; ro
   initialState: () => ({
     phase: 'start',
     entries: [],
+    sheet: null,
+    upload: newUpload(),
     styles: null,
     sheetTail: '',
     cursor: null,
@@ -55,15 +76,16 @@ export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; ro
       const info = await overview(ctx);
       const year = params.year ?? Number(info.organization.today.slice(0, 4));
       const skeleton = await buildWorkbookSkeleton({ stats: await expenseStats(ctx, year), overview: info });
-      const sheet = await writeToEntry(ctx, 0, await startEntry(skeleton.sheetPath), skeleton.sheetHead);
-      const entries = [sheet];
-      for (const [path, bytes] of Object.entries(skeleton.files)) {
-        entries.push(await wholeEntry(ctx, entries.length, path, bytes));
-      }
+      const out = new ZipStep(fileOffset(state.upload));
+      const entries: ZipEntry[] = [];
+      for (const [path, bytes] of Object.entries(skeleton.files)) entries.push(await out.whole(path, bytes));
+      const sheet = await out.write(await out.open(skeleton.sheetPath), skeleton.sheetHead);
       const next: XlsxState = {
         ...state,
         phase: 'rows',
         entries,
+        sheet,
+        upload: await writeThrough(ctx, file, state.upload, out.written),
         styles: skeleton.styles,
         sheetTail: skeleton.sheetTail,
         total: await transactionCount(ctx),
@@ -87,22 +109,32 @@ export const xlsxExport: JobKind<XlsxExportParams, XlsxState, { path: string; ro
       });
       const finished = read.finished || truncated;
       const cursor = read.cursor;
-      let sheet = await writeToEntry(ctx, 0, state.entries[0], xml + (finished ? state.sheetTail : ''));
-      if (finished) sheet = await closeEntry(ctx, 0, sheet);
-      const entries = [sheet, ...state.entries.slice(1)];
+      const out = new ZipStep(fileOffset(state.upload));
+      let sheet = await out.write(state.sheet as ZipEntry, xml + (finished ? state.sheetTail : ''));
+      if (finished) sheet = await out.close(sheet);
+      const upload = await writeThrough(ctx, file, state.upload, out.written);
       const rows = nextRow - 2;
-      const next: XlsxState = { ...state, entries, cursor, nextRow, truncated, phase: finished ? 'assemble' : 'rows' };
+      const next: XlsxState = {
+        ...state,
+        entries: finished ? [...state.entries, sheet] : state.entries,
+        sheet: finished ? null : sheet,
+        upload,
+        cursor,
+        nextRow,
+        truncated,
+        phase: finished ? 'finish' : 'rows',
+      };
       return {
         state: next,
         progress: { fraction: Math.min(0.95, rows / Math.max(state.total, 1)), message: `${rows} rows` },
       };
     }
-    if (state.phase === 'assemble') {
-      const type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-      const { path } = await assembleZip(ctx, state.entries, 'westwallet.xlsx', type);
+    if (state.phase === 'finish') {
+      const end = centralDirectory(state.entries, fileOffset(state.upload));
+      const { path } = await finishUpload(ctx, file, state.upload, [end]);
       return { state: { ...state, phase: 'cleanup', path }, progress: { fraction: 0.98, message: 'written' } };
     }
-    await removeParts(ctx, state.entries.map((e) => e.parts));
+    await removeStaging(ctx);
     const result = { path: state.path as string, rows: state.nextRow - 2, truncated: state.truncated };
     return { state, progress: { fraction: 1, message: `${result.rows} rows` }, done: result };
   },

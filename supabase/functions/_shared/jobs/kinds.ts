@@ -1,5 +1,7 @@
 import { exportKinds } from '../exports/kinds.ts';
-import type { RegisteredKind } from './kind.ts';
+import { importKinds } from '../imports/kinds.ts';
+import { restoreBackup } from '../restore/kind.ts';
+import { defineKind, type RegisteredKind } from './kind.ts';
 import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
 import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
 
@@ -9,5 +11,8 @@ import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
  * supabase/schemas/12_exports/0005_export_job_kinds.sql does) and a data migration.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
-  [diagnosticsProbe, rebuildTotals, ...exportKinds].map((kind) => [kind.name, kind]),
+  [diagnosticsProbe, rebuildTotals, ...exportKinds, ...importKinds, defineKind(restoreBackup)].map((kind) => [
+    kind.name,
+    kind,
+  ]),
 );

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { Outbound } from '../outbound/policy.ts';
 import { renderMail } from './render.ts';
 import { type MailTransport, PermanentMailError } from './transport.ts';
 
@@ -17,9 +18,13 @@ const BATCH = 10;
 export interface DeliveryOptions {
   sql: postgres.Sql;
   transport: MailTransport;
+  /** The outbound policy the provider call runs under (breaker `mail:<transport>`). */
+  outbound: Outbound;
   from: string;
   /** The app's address, for links in mails (APP_URL). */
   appUrl: string;
+  /** The notifications-unsubscribe function's address, for unsubscribe links and headers. */
+  unsubscribeUrl: string;
   /** Stop reading new messages after this long, to stay within a function's time. */
   budgetMs?: number;
 }
@@ -77,13 +82,24 @@ async function settle(
     return 'skipped';
   }
   try {
-    const mail = renderMail(row.template, row.locale, variablesOf(row, options.appUrl));
-    const providerId = await options.transport.send({
-      ...mail,
-      from: options.from,
-      to: row.recipient,
-      idempotencyKey: row.idempotency_key,
-    });
+    const variables = variablesOf(row, options);
+    const mail = renderMail(row.template, row.locale, variables);
+    // A refused address says nothing of the provider's health: only other failures count.
+    const providerId = await options.outbound.call(
+      {
+        key: `mail:${options.transport.name}`,
+        timeoutMs: 15_000,
+        isTransient: (error) => !(error instanceof PermanentMailError),
+      },
+      () =>
+        options.transport.send({
+          ...mail,
+          from: options.from,
+          to: row.recipient,
+          idempotencyKey: row.idempotency_key,
+          headers: variables.unsubscribe_url ? unsubscribeHeaders(variables.unsubscribe_url) : undefined,
+        }),
+    );
     await sql`select private.mail_sent(${row.id}::uuid, ${providerId})`;
     await sql`select pgmq.delete(${QUEUE}, ${msgId}::bigint)`;
     return 'sent';
@@ -102,9 +118,19 @@ async function settle(
   }
 }
 
-/** The template's variables as text, with the links built here: an invitation's, an export's page. */
-function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
+/**
+ * The template's variables as text, with the links built here: the app's, an invitation's, an
+ * export's page, and the unsubscribe link of a notification (its token signed by the database).
+ */
+function variablesOf(row: OutboxRow, { appUrl, unsubscribeUrl }: DeliveryOptions): Record<string, string> {
   const variables = Object.fromEntries(Object.entries(row.variables).map(([key, value]) => [key, String(value ?? '')]));
+  variables.app_url = new URL('/', appUrl).toString();
+  variables.billing_url = new URL('/billing', appUrl).toString();
+  if (variables.unsubscribe_token) {
+    const link = new URL(unsubscribeUrl);
+    link.searchParams.set('token', variables.unsubscribe_token);
+    variables.unsubscribe_url = link.toString();
+  }
   if (row.template === 'invitation') {
     const link = new URL('/invitations/accept', appUrl);
     link.searchParams.set('invitation', variables.invitation_id);
@@ -118,5 +144,35 @@ function variablesOf(row: OutboxRow, appUrl: string): Record<string, string> {
     variables.download_url = new URL(`/exports/${encodeURIComponent(variables.job_id)}`, appUrl).toString();
     variables.expires_on = variables.expires_at.slice(0, 10);
   }
+  if (row.template === 'webhook_disabled') {
+    variables.settings_url = new URL('/settings/webhooks', appUrl).toString();
+  }
+  if (row.template === 'payment_receipt') {
+    variables.amount = formatAmount(variables.amount_paid, variables.currency, row.locale);
+  }
   return variables;
+}
+
+/**
+ * An amount in the reader's number format (`149,00 kr`, `KWD 12.345`). The database gives it as
+ * an exact decimal string with the currency's own decimals, which Intl formats without going
+ * through a float.
+ */
+function formatAmount(decimal: string, currency: string, locale: string): string {
+  const digits = decimal.split('.')[1]?.length ?? 0;
+  const format = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return format.format(decimal as Intl.StringNumericLiteral);
+}
+
+/**
+ * RFC 8058 one-click unsubscribe: mail clients (and Gmail's and Yahoo's bulk-sender rules) POST
+ * `List-Unsubscribe=One-Click` to the link, which notifications-unsubscribe honours.
+ */
+function unsubscribeHeaders(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

@@ -10,6 +10,8 @@ export interface OutgoingMail {
   text: string;
   /** Stable across attempts: the provider's Idempotency-Key, the SMTP Message-ID. */
   idempotencyKey: string;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 export interface MailTransport {
@@ -55,6 +57,7 @@ function resend(apiKey: string, base: string): MailTransport {
           subject: mail.subject,
           html: mail.html,
           text: mail.text,
+          headers: mail.headers,
         }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -88,6 +91,7 @@ function smtp(host: string, port: number, user?: string, pass?: string): MailTra
         html: mail.html,
         text: mail.text,
         messageId,
+        headers: mail.headers,
       });
       if (info.rejected.length > 0) throw new PermanentMailError(`the SMTP server refused ${info.rejected.join(', ')}`);
       return info.messageId ?? messageId;

@@ -1,0 +1,2 @@
+export * from './llm-answer.ts';
+export * from './llm-request.ts';

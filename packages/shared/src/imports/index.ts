@@ -1,0 +1,82 @@
+import { parseCamt } from './camt.ts';
+import { type CsvLayout, type CsvOptions, parseCsv } from './csv.ts';
+import { peekAscii } from './decode-text.ts';
+import { detectFormat } from './detect.ts';
+import { parseMt940 } from './mt940.ts';
+import { parseOfx } from './ofx.ts';
+import { parseQif, type QifDateOrder } from './qif.ts';
+import type { ParseResult, StatementFormat } from './statement.ts';
+
+// The structured formats' readers are exported too, for a client that checks a file before uploading it.
+export { parseCamt } from './camt.ts';
+export type { CsvLayout, CsvOptions } from './csv.ts';
+export * from './csv-mapping.ts';
+export { type CsvPreset, csvPreset, csvPresets } from './csv-presets.ts';
+export * from './dedupe.ts';
+export { detectFormat } from './detect.ts';
+export * from './limits.ts';
+export { parseMt940 } from './mt940.ts';
+export { parseOfx } from './ofx.ts';
+export * from './params.ts';
+export { parseQif, type QifDateOrder, type QifOptions } from './qif.ts';
+export * from './statement.ts';
+
+export interface ParseOptions extends CsvOptions {
+  /** The file's format when the member chose it; detected from the bytes otherwise. */
+  format?: StatementFormat;
+  /** QIF only: how to read dates that are valid month first and day first (the file did not settle it). */
+  dateOrder?: QifDateOrder;
+}
+
+/** A parse, and for a CSV how it was read (the mapping the preview shows and a member may correct). */
+export type StatementParse = ParseResult & { csv: CsvLayout | null };
+
+type Parser = (bytes: Uint8Array, options: ParseOptions) => StatementParse;
+
+/** The structured formats carry their own layout (and, but for QIF, their own currency). */
+const structured =
+  (parse: (bytes: Uint8Array, options: ParseOptions) => ParseResult): Parser =>
+  (bytes, options) => ({
+    ...parse(bytes, options),
+    csv: null,
+  });
+
+/** The parser of each format. */
+const parsers: Record<StatementFormat, Parser> = {
+  csv: parseCsv,
+  ofx: structured(parseOfx),
+  qif: structured((bytes, options) => parseQif(bytes, { currency: options.currency, dateOrder: options.dateOrder })),
+  'camt.053': structured(parseCamt),
+  'camt.054': structured(parseCamt),
+  mt940: structured(parseMt940),
+};
+
+/**
+ * The format of a file nobody named, from its content. What detection places nowhere goes to the
+ * CSV reader, whose refusal says what is wrong with it (binary, empty, no columns to map), except
+ * XML or HTML that is no statement we read (a camt.052 report, a pain file, a web page).
+ */
+function formatOf(bytes: Uint8Array): StatementFormat | null {
+  const detected = detectFormat(bytes);
+  if (detected) return detected;
+  return /^\s*</.test(peekAscii(bytes, 1024)) ? null : 'csv';
+}
+
+/** Reads a bank statement file of any supported format into one normalized statement. */
+export function parseStatement(bytes: Uint8Array, options: ParseOptions): StatementParse {
+  const format = options.format ?? formatOf(bytes);
+  if (!format) {
+    return {
+      statement: null,
+      problems: [
+        {
+          line: null,
+          code: 'IMPORT_FORMAT_UNSUPPORTED',
+          message: 'An XML or HTML file that is no OFX, CAMT.053 or CAMT.054 statement.',
+        },
+      ],
+      csv: null,
+    };
+  }
+  return parsers[format](bytes, options);
+}

@@ -1,0 +1,6 @@
+import { defineKind, type RegisteredKind } from '../jobs/kind.ts';
+import { importCommit } from './commit.ts';
+import { importPreview } from './preview.ts';
+
+/** The import kinds, for the runner's list (_shared/jobs/kinds.ts) and private.job_kinds. */
+export const importKinds: RegisteredKind[] = [defineKind(importPreview), defineKind(importCommit)];
