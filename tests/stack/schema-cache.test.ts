@@ -72,3 +72,48 @@ describe("the Data API's schema cache", () => {
     expect({ status, code: error?.code }).toEqual({ status: 404, code: 'PGRST205' });
   });
 });
+
+describe('relationships the Data API embeds by', () => {
+  const prefix = `rel_${randomUUID().slice(0, 8)}`;
+
+  afterAll(async () => {
+    await adminSql.unsafe(`drop table if exists public.${prefix}_note, public.${prefix}_link, public.${prefix}_tag,
+      public.${prefix}_item cascade`);
+  });
+
+  it('takes a table for a many-to-many junction only when its primary key holds both keys, as PostgREST', async () => {
+    // item and tag are joined by link (its key is both ids); note has keys to both too, but its own
+    // id as key, so it is no junction: item -> tag stays one relationship, not an ambiguous two.
+    await adminSql.unsafe(`
+      create table public.${prefix}_item (id int primary key);
+      create table public.${prefix}_tag (id int primary key, name text not null);
+      create table public.${prefix}_link (
+        item_id int references public.${prefix}_item, tag_id int references public.${prefix}_tag,
+        primary key (item_id, tag_id));
+      create table public.${prefix}_note (
+        id int primary key, item_id int not null references public.${prefix}_item,
+        tag_id int not null references public.${prefix}_tag);
+      grant select on public.${prefix}_item, public.${prefix}_tag, public.${prefix}_link, public.${prefix}_note
+        to service_role;
+      insert into public.${prefix}_item values (1);
+      insert into public.${prefix}_tag values (1, 'a'), (2, 'b');
+      insert into public.${prefix}_link values (1, 1), (1, 2);
+      insert into public.${prefix}_note values (1, 1, 2);
+    `);
+    await adminSql`notify pgrst, 'reload schema'`;
+    await expect
+      .poll(
+        async () => {
+          const { data, error } = await client.from(`${prefix}_item`).select(`id, ${prefix}_tag(name)`);
+          const rows = data as { id: number; [tags: string]: unknown }[] | null;
+          // The embedded rows come in no promised order.
+          return (
+            error?.code ??
+            rows?.map((row) => [row.id, (row[`${prefix}_tag`] as { name: string }[]).map((t) => t.name).sort()])
+          );
+        },
+        { timeout: 10_000, interval: 50 },
+      )
+      .toEqual([[1, ['a', 'b']]]);
+  });
+});

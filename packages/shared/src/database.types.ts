@@ -389,6 +389,13 @@ export type Database = {
             referencedRelation: "categories"
             referencedColumns: ["org_id", "id"]
           },
+          {
+            foreignKeyName: "category_corrections_org_id_transaction_id_fkey"
+            columns: ["org_id", "transaction_id"]
+            isOneToOne: false
+            referencedRelation: "transactions"
+            referencedColumns: ["org_id", "id"]
+          },
         ]
       }
       category_rules: {
@@ -2233,6 +2240,13 @@ export type Database = {
           updated_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "transaction_categorizations_org_id_category_id_fkey"
+            columns: ["org_id", "category_id"]
+            isOneToOne: false
+            referencedRelation: "categories"
+            referencedColumns: ["org_id", "id"]
+          },
           {
             foreignKeyName: "transaction_categorizations_org_id_fkey"
             columns: ["org_id"]

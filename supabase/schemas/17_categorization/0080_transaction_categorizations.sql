@@ -21,10 +21,7 @@ create table public.transaction_categorizations (
   -- Deferred: the insert trigger records the suggestion before the transaction's row exists.
   foreign key (org_id, transaction_id) references public.transactions (org_id, id) on delete cascade
     deferrable initially deferred,
-  -- No key to categories: the local Data API (lite) takes every table with keys to transactions
-  -- and categories for a junction (PostgREST only when the key columns are in its primary key),
-  -- and a second one besides transaction_splits makes `transactions?select=*,categories(*)`
-  -- ambiguous (PGRST201). A category purged later leaves the suggestion pointing nowhere.
+  foreign key (org_id, category_id) references public.categories (org_id, id) on delete set null (category_id),
   foreign key (org_id, rule_id) references public.category_rules (org_id, id) on delete set null (rule_id)
 );
 

@@ -3,8 +3,6 @@
 create table public.category_corrections (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null references public.organizations (id) on delete cascade,
-  -- No key to transactions (see transaction_categorizations on junctions): a correction outlives
-  -- its transaction, and still counts towards a rule offer.
   transaction_id uuid not null,
   payee_key text not null,
   from_category_id uuid,
@@ -12,6 +10,7 @@ create table public.category_corrections (
   to_category_id uuid not null,
   corrected_by uuid,
   corrected_at timestamptz not null default now(),
+  foreign key (org_id, transaction_id) references public.transactions (org_id, id) on delete cascade,
   foreign key (org_id, from_category_id) references public.categories (org_id, id) on delete set null (from_category_id),
   foreign key (org_id, to_category_id) references public.categories (org_id, id) on delete cascade
 );

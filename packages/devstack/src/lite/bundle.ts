@@ -45,6 +45,12 @@ function __westwalletHmacKey(secret) {
   }
   return key;
 }
+/* westwallet: a many-to-many junction only where both foreign keys lie in its primary key (see bundle.ts). */
+function __westwalletIsJunction(introspection, table, toParent, toTarget) {
+  const schema = toParent[0]?.schema;
+  const key = introspection.primary_keys?.find((k) => k.table === table && (!schema || !k.schema || k.schema === schema));
+  return !!key && [...toParent, ...toTarget].every((fk) => key.columns.includes(fk.column));
+}
 /* westwallet: tokens verified before, kept until their exp (see bundle.ts). */
 var __westwalletTokens = new Map();
 function __westwalletVerifiedToken(token, secret) {
@@ -101,6 +107,16 @@ export const bundleEdits: BundleEdit[] = [
     upstream: 'import the key once per secret',
     find: 'let s=new TextEncoder().encode(e);try{let{payload:i}=await jwtVerify(t,s,{algorithms:["HS256"]});',
     replace: 'let s=await __westwalletHmacKey(e);try{let{payload:i}=await jwtVerify(t,s,{algorithms:["HS256"]});',
+  },
+  {
+    why:
+      'lite takes every table with foreign keys to two tables for a many-to-many junction between them, so a ' +
+      'second such table (transaction_categorizations beside transaction_splits, both keyed to transactions and ' +
+      'categories) made `transactions?select=*,categories(*)` ambiguous (PGRST201) where PostgREST embeds the ' +
+      "one category: PostgREST takes a table for a junction only when both keys' columns are in its primary key",
+    upstream: "in the relationship search, require the junction's primary key to hold both foreign keys' columns",
+    find: 'if(w.length!==0)for(let S of Bn(w))u.push({type:"m2m",junctionTable:y,',
+    replace: 'if(w.length!==0)for(let S of Bn(w))__westwalletIsJunction(t,y,g,S)&&u.push({type:"m2m",junctionTable:y,',
   },
 ];
 
