@@ -58,8 +58,10 @@ declare
   key_column text;
   key_type text;
   owners text;
+  -- Read once: a backup asks for thousands of pages, and this walks the catalog.
+  backed_up text[] := array(select e.table_name from private.export_tables() e);
 begin
-  if not exists (select from private.export_tables() e where e.table_name = export_table_page.table_name) then
+  if not export_table_page.table_name = any (backed_up) then
     raise sqlstate 'PT400' using message = 'VALIDATION_FAILED', detail = 'table_name: not a table a backup holds';
   end if;
   if max_rows is null or max_rows not between 1 and 5000 then
@@ -83,7 +85,7 @@ begin
   join pg_class pc on pc.oid = c.confrelid
   where c.contype = 'f' and c.conrelid = format('public.%I', table_name)::regclass and c.confrelid <> c.conrelid
     and pc.relnamespace = 'public'::regnamespace
-    and pc.relname in (select e.table_name from private.export_tables() e)
+    and pc.relname = any (backed_up)
     and not exists (select from unnest(c.conkey) k(attnum)
                     join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
                     where not a.attnotnull);
