@@ -50,6 +50,35 @@ alter table private.announcement_deliveries enable row level security;
 
 create index announcement_deliveries_user_id_idx on private.announcement_deliveries (user_id);
 
+-- Whether a user is in a segment: everyone, the members of an organization in its trial, or
+-- those whose language (profiles.locale, English when unset) is `language`. Inlined where used.
+create function private.in_announcement_segment(user_id uuid, user_locale public.locale, segment text, language public.locale)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select case segment
+    when 'all' then true
+    when 'language' then coalesce(user_locale, 'en') = language
+    else exists (select from public.memberships m join public.subscriptions s on s.org_id = m.org_id
+                 where m.user_id = in_announcement_segment.user_id and s.status = 'trialing')
+  end;
+$$;
+
+create function private.check_announcement_segment(segment text, language public.locale)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if segment is null or segment not in ('all', 'trialing', 'language') or ((segment = 'language') <> (language is not null)) then
+    raise sqlstate 'PT400' using message = 'ANNOUNCEMENT_INVALID', detail = 'segment: all, trialing, or language with a locale.';
+  end if;
+end;
+$$;
+
 -- A segment's confirmed addresses after `after` in id order (a keyset), at most `page_size`,
 -- with the channels each chose for announcements and whether their address is suppressed.
 create function private.announcement_audience(
@@ -64,9 +93,7 @@ stable
 set search_path = ''
 as $$
 begin
-  if segment is null or segment not in ('all', 'trialing', 'language') or ((segment = 'language') <> (language is not null)) then
-    raise sqlstate 'PT400' using message = 'ANNOUNCEMENT_INVALID', detail = 'segment: all, trialing, or language with a locale.';
-  end if;
+  perform private.check_announcement_segment(segment, language);
   return query
     select u.id, lower(u.email)::text, coalesce(p.locale, 'en'::public.locale), c.in_app, c.email,
            exists (select from private.mail_suppressions s where s.email = lower(u.email))
@@ -75,12 +102,7 @@ begin
     cross join lateral private.effective_channels(u.id, 'announcement') c
     where u.email_confirmed_at is not null and u.email is not null
       and (announcement_audience.after is null or u.id > announcement_audience.after)
-      and case announcement_audience.segment
-        when 'all' then true
-        when 'language' then coalesce(p.locale, 'en') = announcement_audience.language
-        else exists (select from public.memberships m join public.subscriptions s on s.org_id = m.org_id
-                     where m.user_id = u.id and s.status = 'trialing')
-      end
+      and private.in_announcement_segment(u.id, p.locale, announcement_audience.segment, announcement_audience.language)
     order by u.id
     limit announcement_audience.page_size;
 end;
@@ -175,9 +197,13 @@ begin
   if sender_org is null then
     raise sqlstate 'PT403' using message = 'NOT_A_MEMBER', detail = 'The job sending an announcement runs in an organization of the sender''s; you have none.';
   end if;
+  perform private.check_announcement_segment(send_announcement.segment, send_announcement.locale);
+  -- Only who is in the segment: channels and suppressions are read page by page.
   insert into private.announcements (segment, locale, subject, body, per_minute, sent_by, audience)
-  values (segment, locale, btrim(subject), btrim(body), per_minute, sender,
-          (select count(*) from private.announcement_audience(segment, locale)))
+  values (send_announcement.segment, send_announcement.locale, btrim(subject), btrim(body), per_minute, sender,
+          (select count(*) from auth.users u left join public.profiles p on p.user_id = u.id
+           where u.email_confirmed_at is not null and u.email is not null
+             and private.in_announcement_segment(u.id, p.locale, send_announcement.segment, send_announcement.locale)))
   returning * into announcement;
   job := private.submit_job(sender_org, 'notifications.announce',
                             jsonb_build_object('announcement_id', announcement.id, 'page_size', page_size),

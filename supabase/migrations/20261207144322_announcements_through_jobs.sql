@@ -86,9 +86,7 @@ CREATE OR REPLACE FUNCTION private.announcement_audience(segment text, language 
  SET search_path TO ''
 AS $function$
 begin
-  if segment is null or segment not in ('all', 'trialing', 'language') or ((segment = 'language') <> (language is not null)) then
-    raise sqlstate 'PT400' using message = 'ANNOUNCEMENT_INVALID', detail = 'segment: all, trialing, or language with a locale.';
-  end if;
+  perform private.check_announcement_segment(segment, language);
   return query
     select u.id, lower(u.email)::text, coalesce(p.locale, 'en'::public.locale), c.in_app, c.email,
            exists (select from private.mail_suppressions s where s.email = lower(u.email))
@@ -97,12 +95,7 @@ begin
     cross join lateral private.effective_channels(u.id, 'announcement') c
     where u.email_confirmed_at is not null and u.email is not null
       and (announcement_audience.after is null or u.id > announcement_audience.after)
-      and case announcement_audience.segment
-        when 'all' then true
-        when 'language' then coalesce(p.locale, 'en') = announcement_audience.language
-        else exists (select from public.memberships m join public.subscriptions s on s.org_id = m.org_id
-                     where m.user_id = u.id and s.status = 'trialing')
-      end
+      and private.in_announcement_segment(u.id, p.locale, announcement_audience.segment, announcement_audience.language)
     order by u.id
     limit announcement_audience.page_size;
 end;
@@ -137,6 +130,35 @@ end;
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.check_announcement_segment(segment text, language locale)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+begin
+  if segment is null or segment not in ('all', 'trialing', 'language') or ((segment = 'language') <> (language is not null)) then
+    raise sqlstate 'PT400' using message = 'ANNOUNCEMENT_INVALID', detail = 'segment: all, trialing, or language with a locale.';
+  end if;
+end;
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.in_announcement_segment(user_id uuid, user_locale locale, segment text, language locale)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select case segment
+    when 'all' then true
+    when 'language' then coalesce(user_locale, 'en') = language
+    else exists (select from public.memberships m join public.subscriptions s on s.org_id = m.org_id
+                 where m.user_id = in_announcement_segment.user_id and s.status = 'trialing')
+  end;
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.send_announcement(segment text, subject text, body text, locale locale, per_minute integer, page_size integer)
  RETURNS uuid
  LANGUAGE plpgsql
@@ -157,9 +179,13 @@ begin
   if sender_org is null then
     raise sqlstate 'PT403' using message = 'NOT_A_MEMBER', detail = 'The job sending an announcement runs in an organization of the sender''s; you have none.';
   end if;
+  perform private.check_announcement_segment(send_announcement.segment, send_announcement.locale);
+  -- Only who is in the segment: channels and suppressions are read page by page.
   insert into private.announcements (segment, locale, subject, body, per_minute, sent_by, audience)
-  values (segment, locale, btrim(subject), btrim(body), per_minute, sender,
-          (select count(*) from private.announcement_audience(segment, locale)))
+  values (send_announcement.segment, send_announcement.locale, btrim(subject), btrim(body), per_minute, sender,
+          (select count(*) from auth.users u left join public.profiles p on p.user_id = u.id
+           where u.email_confirmed_at is not null and u.email is not null
+             and private.in_announcement_segment(u.id, p.locale, send_announcement.segment, send_announcement.locale)))
   returning * into announcement;
   job := private.submit_job(sender_org, 'notifications.announce',
                             jsonb_build_object('announcement_id', announcement.id, 'page_size', page_size),
@@ -306,6 +332,8 @@ comment on table private.announcements is 'Messages platform admins sent to a se
 revoke all on function private.announcement_audience(text,public.locale,uuid,integer) from public, anon, authenticated, service_role;
 revoke all on function private.announcement_status(uuid) from public, anon, authenticated, service_role;
 grant execute on function private.announcement_status(uuid) to authenticated;
+revoke all on function private.check_announcement_segment(text,public.locale) from public, anon, authenticated, service_role;
+revoke all on function private.in_announcement_segment(uuid,public.locale,text,public.locale) from public, anon, authenticated, service_role;
 revoke all on function private.send_announcement(text,text,text,public.locale,integer,integer) from public, anon, authenticated, service_role;
 grant execute on function private.send_announcement(text,text,text,public.locale,integer,integer) to authenticated;
 revoke all on function private.send_announcement_page(uuid,uuid,uuid,integer) from public, anon, authenticated, service_role;
