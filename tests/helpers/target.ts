@@ -43,7 +43,14 @@ export interface LlmProviderTarget {
   apiKey: string | null;
 }
 
+/** The fake DNS server the target's functions resolve receiver names with: see tests/setup/fake-dns.ts. */
+export interface DnsTarget {
+  /** Where to set its records (`PUT /records/<name>`); null when the target's functions use no fake. */
+  controlUrl: string | null;
+}
+
 export const target: TargetStack = inject('target');
 export const mailProviderTarget: MailProviderTarget = inject('mailProvider');
 export const stripeTarget: StripeTarget = inject('stripe');
 export const llmProviderTarget: LlmProviderTarget = inject('llmProvider');
+export const dnsTarget: DnsTarget = inject('dns');

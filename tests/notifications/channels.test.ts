@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpUser, type TestUser } from '../helpers/clients.ts';
-import { adminSql, asRole } from '../helpers/db.ts';
+import { adminSql } from '../helpers/db.ts';
 import { mailsTo, waitForMail } from '../helpers/mail.ts';
 import { addMember, createOrganization, type Organization } from '../helpers/organizations.ts';
 import { mailProviderTarget, target } from '../helpers/target.ts';
@@ -10,7 +10,7 @@ import { localInstant, notify } from './helpers.ts';
 
 /**
  * Each user's channels per kind (in the app, email now, daily or weekly digest, off), quiet
- * hours, digests, suppression of addresses the provider reports bouncing, and segment messages.
+ * hours, digests, and suppression of addresses the provider reports bouncing.
  * Notifications are raised here as modules raise them (private.notify) for this file's users only.
  */
 
@@ -258,40 +258,5 @@ describe('the provider webhook', () => {
     const [refused] = await outbox(user.email, 'reminder');
     expect(refused).toMatchObject({ status: 'dead', last_error: 'SUPPRESSED: bounce' });
     expect(await inApp(user, 'insurance_renewal')).toBe(1);
-  });
-});
-
-describe('segment messages', () => {
-  it('are previewed and sent, throttled, to the segment without those who opted out; only platform admins may', async () => {
-    const admin = await signUpUser('platformadmin');
-    await adminSql`insert into private.platform_admins (user_id) values (${admin.user.id})`;
-    const readers = await Promise.all(['fi', 'fi', 'fi'].map((locale) => signUpUser('finnish', { locale })));
-    await readers[2].client.rpc('set_notification_channels', { kind: 'announcement', in_app: false, email: 'off' });
-    const ours = new Set(readers.map((r) => r.email.toLowerCase()));
-
-    const refused = await member.client.rpc('preview_announcement', { segment: 'all', subject: 'Hi', body: 'Text' });
-    expect(refused.error).toMatchObject({ code: 'PT403', message: 'PLATFORM_ADMIN_REQUIRED' });
-    const invalid = await admin.client.rpc('preview_announcement', { segment: 'language', subject: 'Hi', body: 'x' });
-    expect(invalid.error).toMatchObject({ code: 'PT400', message: 'ANNOUNCEMENT_INVALID' });
-
-    // Sent inside a transaction that is rolled back, so no other suite's users get mail.
-    await asRole({ role: 'authenticated', sub: admin.user.id }, async (sql) => {
-      const [{ preview }] = await sql`
-        select public.preview_announcement('language', 'Uutisia', 'Uusi ominaisuus', 'fi') as preview`;
-      expect(preview.recipients).toBeGreaterThanOrEqual(2);
-      expect(preview.by_language).toEqual({ fi: preview.recipients });
-      await sql`select public.send_announcement('language', 'Uutisia', 'Uusi ominaisuus', 'fi', 120)`;
-      await sql`reset role`;
-      const rows = await sql<{ recipient: string; next_attempt_at: Date; locale: string }[]>`
-        select recipient, next_attempt_at, locale::text from private.mail_outbox
-        where template = 'announcement' and variables->>'subject' = 'Uutisia' order by next_attempt_at`;
-      expect(rows).toHaveLength(preview.recipients);
-      const mine = rows.filter((r) => ours.has(r.recipient)).map((r) => r.recipient);
-      expect(mine.sort()).toEqual([readers[0].email, readers[1].email].map((e) => e.toLowerCase()).sort());
-      expect(rows.every((r) => r.locale === 'fi')).toBe(true);
-      // 120 a minute: one every half second.
-      const spread = rows[rows.length - 1].next_attempt_at.getTime() - rows[0].next_attempt_at.getTime();
-      expect(spread).toBeCloseTo(((rows.length - 1) * 60_000) / 120, -2);
-    });
   });
 });

@@ -6,8 +6,9 @@ import { freePort, type Stack, startStack } from '@westwallet/devstack';
 import { generateTypes } from '@westwallet/devstack/typegen';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import type { LlmProviderTarget, MailProviderTarget, StripeTarget, TargetStack } from '../helpers/target.ts';
+import type { DnsTarget, LlmProviderTarget, MailProviderTarget, StripeTarget, TargetStack } from '../helpers/target.ts';
 import { type LintReport, lintDatabase } from '../platform/splinter/lint-database.ts';
+import { type FakeDns, startFakeDns } from './fake-dns.ts';
 import { type FakeResend, startFakeResend } from './fake-resend.ts';
 
 /**
@@ -22,6 +23,7 @@ export default async function setup(project: TestProject) {
   let target: TargetStack;
   let stripe: StripeTarget;
   let resend: FakeResend | undefined;
+  let fakeDns: FakeDns | undefined;
   let llm: LlmProviderTarget = { fakeApiPort: null, apiKey: null };
   // The provider's webhook secret (Standard Webhooks, as Resend's Svix signs) for mail-events.
   let resendWebhookSecret = process.env.RESEND_WEBHOOK_SECRET ?? null;
@@ -40,6 +42,9 @@ export default async function setup(project: TestProject) {
         { port: Number(process.env.RESEND_FAKE_PORT), apiKey: process.env.RESEND_API_KEY },
       );
     }
+    // A fake DNS server on the port that stack's WEBHOOK_DNS_SERVER names, when the environment says.
+    if (process.env.WEBHOOK_DNS_FAKE_PORT)
+      fakeDns = await startFakeDns({ port: Number(process.env.WEBHOOK_DNS_FAKE_PORT) });
   } else {
     // The functions talk to a fake Stripe API the billing suites start on this port.
     stripe = {
@@ -59,6 +64,8 @@ export default async function setup(project: TestProject) {
     // mail-send's provider is a fake Resend, which delivers to the stack's catcher.
     const mailPorts = { http: await freePort(), smtp: await freePort() };
     resend = await startFakeResend({ host: '127.0.0.1', port: mailPorts.smtp });
+    // webhooks-send and the receiver URL check resolve names with a fake DNS server.
+    fakeDns = await startFakeDns();
     stack = await startStack({
       kind: 'test',
       stateDir,
@@ -79,6 +86,7 @@ export default async function setup(project: TestProject) {
         OPENAI_BASE_URL: `http://127.0.0.1:${llm.fakeApiPort}/v1`,
         OPENAI_TIMEOUT_MS: '1500',
         OPENAI_MAX_RETRIES: '2',
+        WEBHOOK_DNS_SERVER: `127.0.0.1:${fakeDns.port}`,
       },
       quiet: true,
     });
@@ -99,6 +107,7 @@ export default async function setup(project: TestProject) {
     webhookSecret: resendWebhookSecret,
   } satisfies MailProviderTarget);
   project.provide('llmProvider', llm);
+  project.provide('dns', { controlUrl: fakeDns?.controlUrl ?? null } satisfies DnsTarget);
   // Types from the database before any suite changes it: what the migrations alone produce.
   project.provide('generatedTypes', await generateTypes(target.dbUrl));
   // Likewise what the Data API exposes, for the tenant-isolation matrix: suites create probe
@@ -110,6 +119,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await stack?.stop();
     await resend?.close();
+    await fakeDns?.close();
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   };
 }
@@ -191,6 +201,7 @@ declare module 'vitest' {
     stripe: StripeTarget;
     mailProvider: MailProviderTarget;
     llmProvider: LlmProviderTarget;
+    dns: DnsTarget;
     generatedTypes: string;
     exposedObjects: ExposedObject[];
     splinter: LintReport;

@@ -4,6 +4,7 @@ import { addContract } from '../helpers/contracts.ts';
 import { adminSql } from '../helpers/db.ts';
 import { waitForMail } from '../helpers/mail.ts';
 import { createOrganization, type Organization, untyped } from '../helpers/organizations.ts';
+import { dnsTarget } from '../helpers/target.ts';
 import { type Receiver, startReceiver, until } from './receiver.ts';
 
 /**
@@ -91,6 +92,21 @@ async function addTags(names: string[], to = org): Promise<{ id: string; name: s
     .select('id, name');
   if (error) throw new Error(`tags insert failed: ${error.message}`);
   return data;
+}
+
+/** Points a name at an address on the fake DNS server the stack's functions resolve with. */
+async function setRecord(name: string, address: string) {
+  const response = await fetch(`${dnsTarget.controlUrl}/records/${name}`, { method: 'PUT', body: address });
+  expect(response.status).toBe(204);
+}
+
+/** The registration check of an endpoint's name (the webhooks.check_url job), once it is over. */
+async function urlCheck(endpointId: string) {
+  const check = () => adminSql`
+    select status::text, last_error_code, result from public.jobs
+    where kind = 'webhooks.check_url' and params ->> 'endpoint_id' = ${endpointId} order by created_at desc limit 1`;
+  await until('the URL check', async () => ['succeeded', 'failed'].includes((await check())[0]?.status), 30_000);
+  return (await check())[0];
 }
 
 function headersOf(request: { id: string; timestamp: string; signature: string }) {
@@ -303,6 +319,55 @@ describe('webhook delivery', () => {
     expect(local.requests).toHaveLength(received);
     const removed = await untyped(org.owner).rpc('delete_webhook_endpoint', { endpoint_id: endpoint.id });
     expect(removed.error).toBeNull();
+  }, 60_000);
+
+  it('refuses a name that resolves to loopback after registration, even with loopback allowed, and sends it nothing', async () => {
+    const local = await receiver();
+    const { port } = new URL(local.url);
+    // Loopback is allowed (these tests' settings): for addresses written as such, not for names.
+    const literal = await register(local.url, ['tag.created']);
+    const named = await register(`http://127.0.0.1.nip.io:${port}/hooks`, ['tag.created']);
+    expect(await urlCheck(literal.id)).toMatchObject({ status: 'succeeded', result: { address: '127.0.0.1' } });
+    expect(await urlCheck(named.id)).toMatchObject({ status: 'failed', last_error_code: 'WEBHOOK_URL_FORBIDDEN' });
+    const [endpoint] =
+      await adminSql`select enabled, disabled_reason from public.webhook_endpoints where id = ${named.id}`;
+    expect(endpoint).toEqual({ enabled: false, disabled_reason: 'url_forbidden' });
+
+    const [tag] = await addTags([`nip ${Date.now()}`]);
+    await until(
+      'the delivery to the literal address',
+      () => local.requests.some((r) => r.body.includes(tag.id)),
+      30_000,
+    );
+    expect(local.requests.filter((r) => r.body.includes(tag.id))).toHaveLength(1);
+    const deliveries = await adminSql`select id from public.webhook_deliveries where endpoint_id = ${named.id}`;
+    expect(deliveries).toHaveLength(0);
+    await adminSql`delete from public.webhook_endpoints where id in ${adminSql([literal.id, named.id])}`;
+  }, 60_000);
+
+  it('refuses a name that was public at registration and resolves to loopback at delivery (DNS rebinding)', async () => {
+    const local = await receiver();
+    const name = `rebind-${Date.now()}.westwallet.test`;
+    await setRecord(name, '93.184.216.34');
+    const endpoint = await register(`http://${name}:${new URL(local.url).port}/hooks`, ['tag.created']);
+    expect(await urlCheck(endpoint.id)).toMatchObject({ status: 'succeeded', result: { address: '93.184.216.34' } });
+
+    await setRecord(name, '127.0.0.1');
+    const [tag] = await addTags([`rebind ${Date.now()}`]);
+    const attempt = async () => {
+      const [row] = await adminSql`
+        select d.last_error, d.last_status from public.webhook_deliveries d
+        join private.webhook_events v on v.id = d.event_id
+        where d.endpoint_id = ${endpoint.id} and v.data ->> 'id' = ${tag.id}`;
+      return row;
+    };
+    await until('a refused attempt', async () => Boolean((await attempt())?.last_error), 30_000);
+    expect(await attempt()).toMatchObject({
+      last_error: expect.stringMatching(new RegExp(`^WEBHOOK_URL_FORBIDDEN: ${name}: 127\\.0\\.0\\.1 .*loopback`)),
+      last_status: null,
+    });
+    expect(local.requests).toHaveLength(0);
+    await adminSql`delete from public.webhook_endpoints where id = ${endpoint.id}`;
   }, 60_000);
 
   it('opens the breaker on a dead receiver, disables the endpoint, tells its admins, and replays once it heals', async () => {

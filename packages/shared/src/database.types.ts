@@ -3393,6 +3393,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      announcement_status: { Args: { announcement_id: string }; Returns: Json }
       apply_category_rules: {
         Args: { org_id: string; rule_id?: string }
         Returns: number
@@ -3982,6 +3983,7 @@ export type Database = {
         Args: {
           body: string
           locale?: Database["public"]["Enums"]["locale"]
+          page_size?: number
           per_minute?: number
           segment: string
           subject: string

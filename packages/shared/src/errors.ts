@@ -302,6 +302,8 @@ export const errorCodes = {
   MAIL_EVENT_SIGNATURE_INVALID: 401,
   /** A segment message's segment is not all, trialing or a language, or its subject or text is empty or too long. */
   ANNOUNCEMENT_INVALID: 400,
+  /** No segment message with that id (or the job is not the one sending it). */
+  ANNOUNCEMENT_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -9,8 +9,10 @@ create table public.webhook_endpoints (
   preset text not null default 'standard'
     check (preset in ('standard', 'slack', 'teams', 'discord', 'home_assistant')),
   enabled boolean not null default true,
-  -- Why it was disabled by the system ('failing'), null when by an admin or enabled.
-  disabled_reason text check (disabled_reason in ('failing')),
+  -- Why it was disabled by the system, null when by an admin or enabled: 'failing' (five days
+  -- of failed attempts), 'url_forbidden' (its name resolved to a private or loopback address
+  -- when checked after registration, webhooks.check_url).
+  disabled_reason text check (disabled_reason in ('failing', 'url_forbidden')),
   -- Since when every attempt failed (null after a success); five days of it disables the endpoint.
   failing_since timestamptz,
   created_by uuid references auth.users (id) on delete set null,

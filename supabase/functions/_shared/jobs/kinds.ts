@@ -1,6 +1,8 @@
 import { exportKinds } from '../exports/kinds.ts';
 import { importKinds } from '../imports/kinds.ts';
+import { announce } from '../notifications/announce.ts';
 import { restoreBackup } from '../restore/kind.ts';
+import { checkUrl } from '../webhooks/check-url.ts';
 import { defineKind, type RegisteredKind } from './kind.ts';
 import { diagnosticsProbe } from './kinds/diagnostics-probe.ts';
 import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
@@ -11,7 +13,9 @@ import { rebuildTotals } from './kinds/maintenance-rebuild-totals.ts';
  * supabase/schemas/12_exports/0005_export_job_kinds.sql does) and a data migration.
  */
 export const jobKinds: ReadonlyMap<string, RegisteredKind> = new Map(
-  [diagnosticsProbe, rebuildTotals, ...exportKinds, ...importKinds, defineKind(restoreBackup)].map((kind) => [
+  [diagnosticsProbe, rebuildTotals, ...exportKinds, ...importKinds, defineKind(restoreBackup), announce, checkUrl].map((
+    kind,
+  ) => [
     kind.name,
     kind,
   ]),
