@@ -13,35 +13,14 @@ export const importsBucket = 'imports';
  * In day order (then id), so that deduplication, which takes the first of equals, reads any part
  * of the range in the order it reads the whole.
  */
-export async function accountTransactions(
+export function accountTransactions(
   sql: postgres.Sql | postgres.TransactionSql,
   orgId: string,
   accountId: string,
   from: string,
   to: string,
 ): Promise<ExistingTransaction[]> {
-  const rows = await sql<
-    { id: string; booked_on: string; amount: string; counterparty: string | null; bank_reference: string | null }[]
-  >`
-    select t.id, t.booked_on::text,
-           (case when t.kind = 'income' then t.account_amount_minor else -t.account_amount_minor end)::text as amount,
-           t.counterparty, t.bank_reference
-    from public.transactions t
-    where t.org_id = ${orgId} and t.account_id = ${accountId} and t.deleted_at is null
-      and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
-    union all
-    select t.id, t.booked_on::text, t.to_amount_minor::text, t.counterparty, t.bank_reference
-    from public.transactions t
-    where t.org_id = ${orgId} and t.to_account_id = ${accountId} and t.deleted_at is null
-      and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
-    order by booked_on, id`;
-  return rows.map((r) => ({
-    id: r.id,
-    bookedOn: r.booked_on,
-    amountMinor: Number(r.amount),
-    counterparty: r.counterparty,
-    bankReference: r.bank_reference,
-  }));
+  return existing(sql, orgId, accountId, from, to, sql``);
 }
 
 /**
@@ -58,6 +37,17 @@ export async function referencedTransactions(
   references: string[],
 ): Promise<ExistingTransaction[]> {
   if (references.length === 0) return [];
+  return await existing(sql, orgId, accountId, from, to, sql`and t.bank_reference = any(${references}::text[])`);
+}
+
+async function existing(
+  sql: postgres.Sql | postgres.TransactionSql,
+  orgId: string,
+  accountId: string,
+  from: string,
+  to: string,
+  filter: postgres.PendingQuery<postgres.Row[]>,
+): Promise<ExistingTransaction[]> {
   const rows = await sql<
     { id: string; booked_on: string; amount: string; counterparty: string | null; bank_reference: string | null }[]
   >`
@@ -66,14 +56,14 @@ export async function referencedTransactions(
            t.counterparty, t.bank_reference
     from public.transactions t
     where t.org_id = ${orgId} and t.account_id = ${accountId} and t.deleted_at is null
-      and t.bank_reference = any(${references}::text[])
       and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
+      ${filter}
     union all
     select t.id, t.booked_on::text, t.to_amount_minor::text, t.counterparty, t.bank_reference
     from public.transactions t
     where t.org_id = ${orgId} and t.to_account_id = ${accountId} and t.deleted_at is null
-      and t.bank_reference = any(${references}::text[])
       and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
+      ${filter}
     order by booked_on, id`;
   return rows.map((r) => ({
     id: r.id,

@@ -360,27 +360,27 @@ async function match(
   sizes: PreviewSizes,
 ): Promise<PreviewState> {
   const reasons = passReasons[state.pass];
-  // The next `matchRows` rows, and the rest of the last one's line (entries that share a line
-  // are matched in id order, in one part).
+  // The rows this pass decides: still new, or decided by this pass in a run that lost its
+  // checkpoint; with a reference for the reference pass.
+  const open = ctx.sql`
+    and (status = 'new' or match_reason = any(${reasons}::text[]))
+    ${state.pass === 'reference' ? ctx.sql`and bank_reference is not null` : ctx.sql``}`;
+  // The next `matchRows` of them, and the rest of the last one's line (entries that share a
+  // line are matched in id order, in one part).
   const [boundary] = await ctx.sql<{ line: number }[]>`
     select line from public.import_rows
-    where org_id = ${ctx.orgId} and batch_id = ${ctx.jobId} and line > ${state.afterLine}
+    where org_id = ${ctx.orgId} and batch_id = ${ctx.jobId} and line > ${state.afterLine} ${open}
     order by line offset ${sizes.matchRows - 1} limit 1`;
   const rows = await ctx.sql<StagedRow[]>`
     select id, line, booked_on::text, amount_minor::text, counterparty, text, bank_reference, status::text,
            match_reason, duplicate_of
     from public.import_rows
-    where org_id = ${ctx.orgId} and batch_id = ${ctx.jobId} and line > ${state.afterLine}
+    where org_id = ${ctx.orgId} and batch_id = ${ctx.jobId} and line > ${state.afterLine} ${open}
       and line <= ${boundary?.line ?? 2 ** 31 - 1}
     order by line, id`;
   const lastLine = rows.at(-1)?.line ?? state.afterLine;
-  const open = rows.filter(
-    (r) =>
-      (r.status === 'new' || reasons.includes(r.match_reason as string)) &&
-      (state.pass !== 'reference' || r.bank_reference !== null),
-  );
-  if (open.length > 0) {
-    const entries = open.map((r) => ({
+  if (rows.length > 0) {
+    const entries = rows.map((r) => ({
       bookedOn: r.booked_on,
       amountMinor: Number(r.amount_minor),
       counterparty: r.counterparty,
@@ -393,9 +393,9 @@ async function match(
       ])
       : await accountTransactions(ctx.sql, ctx.orgId, account.id, ...daysOf(entries));
     const claimed = await claimedBefore(ctx.sql, ctx, existing.map((t) => t.id), state.afterLine, lastLine, reasons);
-    const verdicts: Verdict[] = open.map(() => ({ status: 'new', transactionId: null, reason: null }));
+    const verdicts: Verdict[] = rows.map(() => ({ status: 'new', transactionId: null, reason: null }));
     classifyPass(state.pass, entries, existing, claimed, verdicts);
-    const changed = open.flatMap((r, i) => {
+    const changed = rows.flatMap((r, i) => {
       const v = verdicts[i];
       return v.status === r.status && v.transactionId === r.duplicate_of && v.reason === r.match_reason
         ? []
