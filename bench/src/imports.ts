@@ -96,9 +96,11 @@ export async function runImports(options: BenchOptions, log: (line: string) => v
         label: 'preview',
         seconds: preview.seconds,
         steps: preview.steps,
-        detail: JSON.stringify(previewResult),
+        detail: `${JSON.stringify(previewResult)}; longest step ${preview.maxStepMs} ms, ${preview.maxStepCpuMs} ms CPU`,
       });
-      log(`preview: ${preview.seconds.toFixed(1)} s, ${preview.steps} steps: ${JSON.stringify(previewResult)}`);
+      log(
+        `preview: ${preview.seconds.toFixed(1)} s, ${preview.steps} steps (longest ${preview.maxStepMs} ms, ${preview.maxStepCpuMs} ms CPU): ${JSON.stringify(previewResult)}`,
+      );
       if (previewResult.duplicate < csv.repeated) {
         throw new Error(
           `the preview found ${previewResult.duplicate} duplicates of the ${csv.repeated} repeated lines`,
@@ -162,15 +164,35 @@ export async function runImports(options: BenchOptions, log: (line: string) => v
   }
 }
 
-/** Runs a kind's steps until it is done, as the worker would, saving the state as JSON between them. */
+/**
+ * Runs a kind's steps until it is done, as the worker would, saving the state as JSON between
+ * them; with the longest step's wall time and CPU (this process's: the stack's Storage and
+ * Data API run in it too, so the step's own CPU is at most that).
+ */
 async function runSteps<P, S, R>(kind: JobKind<P, S, R>, raw: unknown, ctx: () => StepContext) {
   const params = kind.params.parse(raw);
   let state = kind.initialState(params);
   const started = performance.now();
+  let maxStepMs = 0;
+  let maxStepCpuMs = 0;
   for (let steps = 1; ; steps++) {
+    const stepStarted = performance.now();
+    const cpu = process.cpuUsage();
     const result = await kind.step(ctx(), params, state);
     state = JSON.parse(JSON.stringify(result.state));
-    if (result.done !== undefined) return { done: result.done, steps, seconds: (performance.now() - started) / 1000 };
+    const used = process.cpuUsage(cpu);
+    maxStepMs = Math.max(maxStepMs, performance.now() - stepStarted);
+    maxStepCpuMs = Math.max(maxStepCpuMs, (used.user + used.system) / 1000);
+    if (result.done !== undefined) {
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        done: result.done,
+        steps,
+        seconds,
+        maxStepMs: Math.round(maxStepMs),
+        maxStepCpuMs: Math.round(maxStepCpuMs),
+      };
+    }
   }
 }
 

@@ -898,6 +898,7 @@ export type Database = {
           preset: string | null
           problem_count: number
           problems: NonNullable<Json>
+          purged_at: string | null
           statement_account: string | null
           status: Database["public"]["Enums"]["import_batch_status"]
           undone_at: string | null
@@ -929,6 +930,7 @@ export type Database = {
           preset?: string | null
           problem_count?: number
           problems?: NonNullable<Json>
+          purged_at?: string | null
           statement_account?: string | null
           status?: Database["public"]["Enums"]["import_batch_status"]
           undone_at?: string | null
@@ -960,6 +962,7 @@ export type Database = {
           preset?: string | null
           problem_count?: number
           problems?: NonNullable<Json>
+          purged_at?: string | null
           statement_account?: string | null
           status?: Database["public"]["Enums"]["import_batch_status"]
           undone_at?: string | null
@@ -4163,6 +4166,7 @@ export type Database = {
           preset: string | null
           problem_count: number
           problems: NonNullable<Json>
+          purged_at: string | null
           statement_account: string | null
           status: Database["public"]["Enums"]["import_batch_status"]
           undone_at: string | null
@@ -4294,7 +4298,13 @@ export type Database = {
         | "usage"
         | "adjustment"
         | "expiry"
-      import_batch_status: "previewed" | "committing" | "committed" | "undone"
+      import_batch_status:
+        | "previewed"
+        | "committing"
+        | "committed"
+        | "undone"
+        | "previewing"
+        | "expired"
       import_decision: "import" | "skip"
       import_row_status: "new" | "duplicate" | "conflict"
       insurance_kind:
@@ -4525,7 +4535,14 @@ export const Constants = {
         "adjustment",
         "expiry",
       ],
-      import_batch_status: ["previewed", "committing", "committed", "undone"],
+      import_batch_status: [
+        "previewed",
+        "committing",
+        "committed",
+        "undone",
+        "previewing",
+        "expired",
+      ],
       import_decision: ["import", "skip"],
       import_row_status: ["new", "duplicate", "conflict"],
       insurance_kind: [

@@ -23,7 +23,7 @@ create trigger jobs_webhook_event
   for each row
   when (new.status in ('succeeded', 'failed', 'dead') and old.status is distinct from new.status
         and (new.kind like 'export.%' or new.kind like 'report.%' or new.kind like 'import.%')
-        and new.kind <> 'export.purge')
+        and new.kind not in ('export.purge', 'import.purge'))
   execute function private.job_webhook_event();
 
 -- Attachments' files live under `<org_id>/...` in the attachments bucket.

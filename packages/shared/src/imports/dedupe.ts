@@ -40,6 +40,20 @@ export type Verdict =
 
 const fresh: Verdict = { status: 'new', transactionId: null, reason: null };
 
+/**
+ * The three passes, in this order over all entries: references first, then the same day for
+ * every entry (so a near-day match never takes what a same-day one needs), then the window.
+ */
+export const dedupePasses = ['reference', 'same_day', 'near_day'] as const;
+export type DedupePass = (typeof dedupePasses)[number];
+
+/** The match reasons a pass gives. */
+export const passReasons: Record<DedupePass, string[]> = {
+  reference: ['reference', 'reference_amount'],
+  same_day: ['same_day'],
+  near_day: ['near_day'],
+};
+
 export function classifyEntries(
   entries: DedupeEntry[],
   existing: ExistingTransaction[],
@@ -47,52 +61,72 @@ export function classifyEntries(
 ): Verdict[] {
   const verdicts: Verdict[] = entries.map(() => fresh);
   const claimed = new Set<string>();
-  const byReference = new Map<string, ExistingTransaction>();
-  const byAmount = new Map<number, ExistingTransaction[]>();
-  for (const t of existing) {
-    if (t.bankReference) byReference.set(t.bankReference, t);
-    const list = byAmount.get(t.amountMinor);
-    if (list) list.push(t);
-    else byAmount.set(t.amountMinor, [t]);
-  }
+  for (const pass of dedupePasses) classifyPass(pass, entries, existing, claimed, verdicts, windowDays);
+  return verdicts;
+}
 
-  for (const [i, entry] of entries.entries()) {
-    const t = entry.bankReference ? byReference.get(entry.bankReference) : undefined;
-    if (!t || claimed.has(t.id)) continue;
-    claimed.add(t.id);
-    verdicts[i] =
-      t.amountMinor === entry.amountMinor
-        ? { status: 'duplicate', transactionId: t.id, reason: 'reference' }
-        : { status: 'conflict', transactionId: t.id, reason: 'reference_amount' };
-  }
-
-  const payees = entries.map((e) => payeeOf(e.counterparty ?? e.text));
-  const days = entries.map((e) => dayNumber(e.bookedOn));
-  const existingDay = new Map(existing.map((t) => [t.id, dayNumber(t.bookedOn)]));
-  const existingPayee = new Map(existing.map((t) => [t.id, payeeOf(t.counterparty)]));
-  // Same day first for every entry, so a near-day match never takes what a same-day one needs.
-  for (const window of [0, windowDays]) {
+/**
+ * One pass over `entries` in file order: each entry still `new` in `verdicts` may take one
+ * transaction of `existing` not in `claimed`; both are updated. `classifyEntries` runs the passes
+ * over a whole file; the preview runs each over the file a part at a time (its earlier parts'
+ * claims in `claimed`, `existing` the transactions the part can reach, in the same order), which
+ * gives the same verdicts.
+ */
+export function classifyPass(
+  pass: DedupePass,
+  entries: DedupeEntry[],
+  existing: ExistingTransaction[],
+  claimed: Set<string>,
+  verdicts: Verdict[],
+  windowDays = duplicateWindowDays,
+): void {
+  if (pass === 'reference') {
+    const byReference = new Map<string, ExistingTransaction>();
+    for (const t of existing) if (t.bankReference) byReference.set(t.bankReference, t);
     for (const [i, entry] of entries.entries()) {
       if (verdicts[i].status !== 'new') continue;
-      let best: { t: ExistingTransaction; distance: number; similarity: number } | null = null;
-      for (const t of byAmount.get(entry.amountMinor) ?? []) {
-        if (claimed.has(t.id)) continue;
-        if (entry.bankReference && t.bankReference && entry.bankReference !== t.bankReference) continue;
-        const distance = Math.abs((existingDay.get(t.id) as number) - days[i]);
-        if (distance > window) continue;
-        const similarity = payeeSimilarity(payees[i], existingPayee.get(t.id) as string);
-        if (similarity < similarEnough) continue;
-        if (!best || distance < best.distance || (distance === best.distance && similarity > best.similarity)) {
-          best = { t, distance, similarity };
-        }
-      }
-      if (best) {
-        claimed.add(best.t.id);
-        verdicts[i] = { status: 'duplicate', transactionId: best.t.id, reason: window === 0 ? 'same_day' : 'near_day' };
+      const t = entry.bankReference ? byReference.get(entry.bankReference) : undefined;
+      if (!t || claimed.has(t.id)) continue;
+      claimed.add(t.id);
+      verdicts[i] =
+        t.amountMinor === entry.amountMinor
+          ? { status: 'duplicate', transactionId: t.id, reason: 'reference' }
+          : { status: 'conflict', transactionId: t.id, reason: 'reference_amount' };
+    }
+    return;
+  }
+  const window = pass === 'same_day' ? 0 : windowDays;
+  const byAmount = new Map<number, { t: ExistingTransaction; day: number; payee: string }[]>();
+  for (const t of existing) {
+    const candidate = { t, day: dayNumber(t.bookedOn), payee: payeeOf(t.counterparty) };
+    const list = byAmount.get(t.amountMinor);
+    if (list) list.push(candidate);
+    else byAmount.set(t.amountMinor, [candidate]);
+  }
+  for (const [i, entry] of entries.entries()) {
+    if (verdicts[i].status !== 'new') continue;
+    const candidates = byAmount.get(entry.amountMinor);
+    if (!candidates) continue;
+    const day = dayNumber(entry.bookedOn);
+    let payee: string | null = null;
+    let best: { t: ExistingTransaction; distance: number; similarity: number } | null = null;
+    for (const { t, day: tDay, payee: tPayee } of candidates) {
+      if (claimed.has(t.id)) continue;
+      if (entry.bankReference && t.bankReference && entry.bankReference !== t.bankReference) continue;
+      const distance = Math.abs(tDay - day);
+      if (distance > window) continue;
+      payee ??= payeeOf(entry.counterparty ?? entry.text);
+      const similarity = payeeSimilarity(payee, tPayee);
+      if (similarity < similarEnough) continue;
+      if (!best || distance < best.distance || (distance === best.distance && similarity > best.similarity)) {
+        best = { t, distance, similarity };
       }
     }
+    if (best) {
+      claimed.add(best.t.id);
+      verdicts[i] = { status: 'duplicate', transactionId: best.t.id, reason: window === 0 ? 'same_day' : 'near_day' };
+    }
   }
-  return verdicts;
 }
 
 /** pg_trgm's default threshold: below it, two payees are different shops. */

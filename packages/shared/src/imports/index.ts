@@ -9,7 +9,17 @@ import type { ParseResult, StatementFormat } from './statement.ts';
 
 // The structured formats' readers are exported too, for a client that checks a file before uploading it.
 export { parseCamt } from './camt.ts';
-export type { CsvLayout, CsvOptions } from './csv.ts';
+export {
+  type CsvCarry,
+  type CsvLayout,
+  type CsvOptions,
+  type CsvPart,
+  type CsvPosition,
+  finishCsv,
+  newCsvCarry,
+  readCsvLayout,
+  readCsvPart,
+} from './csv.ts';
 export * from './csv-mapping.ts';
 export { type CsvPreset, csvPreset, csvPresets } from './csv-presets.ts';
 export * from './dedupe.ts';
@@ -56,7 +66,7 @@ const parsers: Record<StatementFormat, Parser> = {
  * CSV reader, whose refusal says what is wrong with it (binary, empty, no columns to map), except
  * XML or HTML that is no statement we read (a camt.052 report, a pain file, a web page).
  */
-function formatOf(bytes: Uint8Array): StatementFormat | null {
+export function statementFormatOf(bytes: Uint8Array): StatementFormat | null {
   const detected = detectFormat(bytes);
   if (detected) return detected;
   return /^\s*</.test(peekAscii(bytes, 1024)) ? null : 'csv';
@@ -64,7 +74,7 @@ function formatOf(bytes: Uint8Array): StatementFormat | null {
 
 /** Reads a bank statement file of any supported format into one normalized statement. */
 export function parseStatement(bytes: Uint8Array, options: ParseOptions): StatementParse {
-  const format = options.format ?? formatOf(bytes);
+  const format = options.format ?? statementFormatOf(bytes);
   if (!format) {
     return {
       statement: null,

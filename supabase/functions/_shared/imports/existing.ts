@@ -10,13 +10,43 @@ export const importsBucket = 'imports';
  * The account's live transactions from `from` to `to`, widened by the duplicate window, with
  * what each moved on the account (signed): the other side of deduplication. Two range scans of
  * the account's indexes (as sender and as receiver of transfers), whatever the organization's size.
+ * In day order (then id), so that deduplication, which takes the first of equals, reads any part
+ * of the range in the order it reads the whole.
  */
-export async function accountTransactions(
+export function accountTransactions(
   sql: postgres.Sql | postgres.TransactionSql,
   orgId: string,
   accountId: string,
   from: string,
   to: string,
+): Promise<ExistingTransaction[]> {
+  return existing(sql, orgId, accountId, from, to, sql``);
+}
+
+/**
+ * The account's live transactions from `from` to `to` (widened as accountTransactions does) that
+ * carry one of `references`, in the same order: what the reference pass of a part of a statement
+ * can match, through the `(org_id, account_id, bank_reference)` index.
+ */
+export async function referencedTransactions(
+  sql: postgres.Sql | postgres.TransactionSql,
+  orgId: string,
+  accountId: string,
+  from: string,
+  to: string,
+  references: string[],
+): Promise<ExistingTransaction[]> {
+  if (references.length === 0) return [];
+  return await existing(sql, orgId, accountId, from, to, sql`and t.bank_reference = any(${references}::text[])`);
+}
+
+async function existing(
+  sql: postgres.Sql | postgres.TransactionSql,
+  orgId: string,
+  accountId: string,
+  from: string,
+  to: string,
+  filter: postgres.PendingQuery<postgres.Row[]>,
 ): Promise<ExistingTransaction[]> {
   const rows = await sql<
     { id: string; booked_on: string; amount: string; counterparty: string | null; bank_reference: string | null }[]
@@ -27,11 +57,14 @@ export async function accountTransactions(
     from public.transactions t
     where t.org_id = ${orgId} and t.account_id = ${accountId} and t.deleted_at is null
       and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
+      ${filter}
     union all
     select t.id, t.booked_on::text, t.to_amount_minor::text, t.counterparty, t.bank_reference
     from public.transactions t
     where t.org_id = ${orgId} and t.to_account_id = ${accountId} and t.deleted_at is null
-      and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int`;
+      and t.booked_on between ${from}::date - ${duplicateWindowDays}::int and ${to}::date + ${duplicateWindowDays}::int
+      ${filter}
+    order by booked_on, id`;
   return rows.map((r) => ({
     id: r.id,
     bookedOn: r.booked_on,
