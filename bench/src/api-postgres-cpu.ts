@@ -32,10 +32,20 @@ function stat(pid: string): { ppid: string; ticks: number } | null {
   }
 }
 
+function isPostgres(pid: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres');
+  } catch {
+    return false;
+  }
+}
+
 /** The server behind `sql` (a connection on the same machine), found from one of its backends. */
 export async function postgresCpu(sql: postgres.Sql): Promise<PostgresCpu | null> {
   if (!fs.existsSync('/proc/self/stat')) return null;
   const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  // A server elsewhere has backends whose ids mean nothing here: the process must be a Postgres.
+  if (!isPostgres(String(pid))) return null;
   const postmaster = stat(String(pid))?.ppid;
   if (!postmaster) return null;
   return {
