@@ -4,7 +4,8 @@
  * bench process, which runs the stack, measures only the stack's CPU (api.ts).
  *
  * Messages: `{ init }` -> `{ ready }`; `{ run: { key, ms, concurrency, timed } }` -> `{ times }`
- * (milliseconds per request, end to end as the client sees it).
+ * (milliseconds per request, end to end as the client sees it) and `cpuMs`, this process's CPU over
+ * the run: supabase-js and Node's HTTP client share the machine's cores with the stack.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
@@ -115,10 +116,16 @@ async function init(c: ApiClientInit): Promise<void> {
   await check('simple_get', rows(1));
 }
 
-async function run(key: string, ms: number, concurrency: number, timed: boolean): Promise<number[]> {
+async function run(
+  key: string,
+  ms: number,
+  concurrency: number,
+  timed: boolean,
+): Promise<{ times: number[]; cpuMs: number }> {
   const call = calls?.[key];
   if (!call) throw new Error(`no request ${key} (or not signed in)`);
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   let n = 1;
   const until = performance.now() + ms;
   const client = async () => {
@@ -130,7 +137,8 @@ async function run(key: string, ms: number, concurrency: number, timed: boolean)
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));
-  return times;
+  const used = process.cpuUsage(cpu);
+  return { times, cpuMs: (used.user + used.system) / 1000 };
 }
 
 process.on('message', (message: ApiClientMessage) => {
@@ -138,6 +146,6 @@ process.on('message', (message: ApiClientMessage) => {
   const work =
     'init' in message
       ? init(message.init).then(() => ({ ready: true }))
-      : run(message.run.key, message.run.ms, message.run.concurrency, message.run.timed).then((times) => ({ times }));
+      : run(message.run.key, message.run.ms, message.run.concurrency, message.run.timed);
   work.then(reply, (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }));
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { freePort, startStack } from '@westwallet/devstack';
 import { connect } from '@westwallet/devstack/database';
 import type { ApiClientInit, ApiClientMessage } from './api-client.ts';
+import { type PostgresCpu, postgresCpu } from './api-postgres-cpu.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { loadDataset } from './load.ts';
 import { type BenchOptions, datasetParams } from './options.ts';
@@ -27,6 +28,10 @@ export interface ApiScenarioResult {
   overheadP50: number;
   /** CPU of the process running the stack (gateway, lite, workers), per request, in ms. */
   stackCpuMs: number;
+  /** CPU of the client process (supabase-js, Node's HTTP client), per request, in ms. */
+  clientCpuMs: number;
+  /** CPU of the Postgres server (every backend), per request, in ms; null where /proc is missing. */
+  postgresCpuMs: number | null;
 }
 
 export interface ApiTarget {
@@ -41,7 +46,7 @@ export interface ApiTarget {
 export interface ApiReport {
   startedAt: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; node: string };
+  machine: { cpus: number; cpuModel: string; node: string; loadAverage: number[] };
   params: Record<string, number>;
   secondsPerScenario: number;
   scenarios: ApiScenarioResult[];
@@ -94,9 +99,11 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
     const sql = connect(database.url, { max: 2 });
     let context: Context;
     let settings: Record<string, string>;
+    let postgres: PostgresCpu | null;
     try {
       context = await loadContext(sql);
       settings = await roleSettings(sql);
+      postgres = await postgresCpu(sql);
       await sql`select private.fold_all_pending_totals()`;
       await sql`checkpoint`;
     } finally {
@@ -110,6 +117,8 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
       apiPort: await freePort(),
       dbPort: 0,
       databaseUrl: database.url,
+      // Free ports for the mail catcher too: other stacks may hold the dev ones.
+      mailPorts: { http: 0, smtp: 0 },
       quiet: true,
     });
     try {
@@ -160,10 +169,15 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
         const [db] = await measure(database.url, [dbRequest], { concurrency, seconds: options.seconds, settings });
         await ask({ run: { key: s.key, ms: ms / 5, concurrency, timed: false } });
         const cpu = process.cpuUsage();
+        const postgresBefore = postgres?.usedMs() ?? 0;
         const started = performance.now();
-        const { times } = (await ask({ run: { key: s.key, ms, concurrency, timed: true } })) as { times: number[] };
+        const { times, cpuMs: clientMs } = (await ask({ run: { key: s.key, ms, concurrency, timed: true } })) as {
+          times: number[];
+          cpuMs: number;
+        };
         const seconds = (performance.now() - started) / 1000;
         const used = process.cpuUsage(cpu);
+        const postgresMs = postgres ? postgres.usedMs() - postgresBefore : null;
         // Profiled in a run of its own, after the timed one: the profiler's cost is not timed.
         if (options.profile === s.key && s.concurrency === 'latency') {
           const profiling = await startProfile();
@@ -183,17 +197,26 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
           database: db,
           overheadP50: round(endToEnd.p50 - db.database.p50),
           stackCpuMs: round((used.user + used.system) / 1000 / Math.max(1, times.length)),
+          clientCpuMs: round(clientMs / Math.max(1, times.length)),
+          postgresCpuMs: postgresMs === null ? null : round(postgresMs / Math.max(1, times.length)),
         };
         results.push(result);
         log(
           `${s.key} at ${concurrency}: e2e p50 ${endToEnd.p50} ms p95 ${endToEnd.p95} ms, db p50 ${db.database.p50} ms, ` +
-            `stack CPU ${result.stackCpuMs} ms/request, ${result.rps} rps`,
+            `stack CPU ${result.stackCpuMs} ms/request (client ${result.clientCpuMs}, Postgres ${result.postgresCpuMs}), ` +
+            `${result.rps} rps`,
         );
       }
       const report: ApiReport = {
         startedAt,
         quick: options.quick,
-        machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+        machine: {
+          cpus: os.availableParallelism(),
+          cpuModel: os.cpus()[0]?.model ?? 'unknown',
+          node: process.version,
+          // The machine is shared: its load at the end tells how far the figures are its own.
+          loadAverage: os.loadavg().map(round),
+        },
         params,
         secondsPerScenario: options.seconds,
         scenarios: results,
@@ -273,7 +296,7 @@ export function apiMarkdown(report: ApiReport): string {
   const lines = [
     `# Data API end to end: ${report.startedAt}${report.quick ? ' (quick: the figures mean nothing)' : ''}`,
     '',
-    `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}; data set ${JSON.stringify(report.params)}; ${report.secondsPerScenario} s per scenario and side.`,
+    `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}, load average ${report.machine.loadAverage?.join(' ') ?? '?'} at the end; data set ${JSON.stringify(report.params)}; ${report.secondsPerScenario} s per scenario and side.`,
     '',
     table(
       [
@@ -285,6 +308,8 @@ export function apiMarkdown(report: ApiReport): string {
         'db p95',
         'e2e − db p50',
         'stack CPU / request',
+        'client CPU',
+        'Postgres CPU',
         'requests/s (db alone)',
       ],
       report.scenarios.map((s) => [
@@ -296,9 +321,23 @@ export function apiMarkdown(report: ApiReport): string {
         f(s.database.database.p95),
         f(s.overheadP50),
         f(s.stackCpuMs),
+        f(s.clientCpuMs),
+        s.postgresCpuMs === null ? '–' : f(s.postgresCpuMs),
         `${s.rps} (${s.database.rps})`,
       ]),
     ),
+    '',
+    // What the machine allows at most: all its cores busy with this one kind of request.
+    `At most ${report.machine.cpus} cores × 1,000 ms / (stack + client + Postgres CPU per request) requests/s on this machine: ` +
+      report.scenarios
+        .filter((s) => s.concurrency === 8 && s.postgresCpuMs !== null)
+        .map(
+          (s) =>
+            `${s.key} at 8 clients ${f(s.stackCpuMs + s.clientCpuMs + (s.postgresCpuMs ?? 0))} ms → ` +
+            `${Math.round((report.machine.cpus * 1000) / (s.stackCpuMs + s.clientCpuMs + (s.postgresCpuMs ?? 0)))}/s`,
+        )
+        .join('; ') +
+      '.',
     '',
     '## Targets',
     '',

@@ -173,6 +173,8 @@ describe('npm run bench -- --quick', () => {
         expect(s.endToEnd.p50, s.key).toBeLessThanOrEqual(s.endToEnd.p95);
         expect(s.database.database.p50, s.key).toBeGreaterThan(0);
         expect(s.stackCpuMs, s.key).toBeGreaterThan(0);
+        expect(s.clientCpuMs, s.key).toBeGreaterThan(0);
+        if (s.postgresCpuMs !== null) expect(s.postgresCpuMs, s.key).toBeGreaterThanOrEqual(0);
       }
       expect(report.targets).toHaveLength(16);
       expect(report.profile.requests).toBeGreaterThan(0);

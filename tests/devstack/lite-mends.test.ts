@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkedAgainst, connectLite, mends, reloadSchemaOnNotify } from '@westwallet/devstack/lite';
+import { checkedAgainst, connectLite, localSocket, mends, reloadSchemaOnNotify } from '@westwallet/devstack/lite';
 import { createLog } from '@westwallet/devstack/log';
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
@@ -117,6 +117,35 @@ describe("lite's connection", () => {
       });
       // The context, the RPC's settings and read-only, then the query: lite alone sends 5 + 5 + 1 + 1.
       expect(statements).toHaveLength(2);
+    } finally {
+      await lite.close();
+    }
+  });
+
+  it('talks to a Postgres on this machine through its Unix socket', async () => {
+    // The embedded Postgres keeps its socket where Postgres does by default; a remote one has none here.
+    const [{ unix_socket_directories: folders }] = await adminSql<{ unix_socket_directories: string }[]>`
+      show unix_socket_directories`;
+    const { hostname } = new URL(target.dbUrl);
+    const local =
+      (hostname === '127.0.0.1' || hostname === 'localhost') && folders.split(',').some((f) => f.trim() === '/tmp');
+    expect(localSocket(target.dbUrl) !== undefined).toBe(local);
+    const lite = await connectLite(target.dbUrl);
+    try {
+      // A request's own session: the one its BEGIN, settings, query and COMMIT go to.
+      const { address } = await (lite.connection as unknown as LiteInternals).withContext(
+        { auth: { role: 'authenticated', uid: '00000000-0000-4000-8000-000000000001', jwt: { exp: 2e9 } } },
+        (tx) =>
+          tx
+            .selectNoFrom((eb) => [
+              eb.fn('coalesce', [eb.fn('host', [eb.fn('inet_client_addr', [])]), eb.val('unix')]).as('address'),
+            ])
+            .executeTakeFirstOrThrow(),
+        { forceRollback: true, rpc: { method: 'GET', path: '/rpc/probe', requestHeaders: {}, readOnly: true } },
+      );
+      // inet_client_addr() is null on a Unix socket.
+      if (local) expect(address).toBe('unix');
+      else expect(address).not.toBe('unix');
     } finally {
       await lite.close();
     }

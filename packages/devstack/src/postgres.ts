@@ -83,7 +83,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'timezone=UTC'],
+      // TCP for every client, and Postgres's default Unix socket (/tmp/.s.PGSQL.<port>), which the
+      // Data API uses for its many short round trips (lite/connection.ts).
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=/tmp', '-c', 'timezone=UTC'],
       ...['-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
       // Realtime reads database broadcasts and Postgres Changes from the WAL, as the platform does.
       ...['-c', 'wal_level=logical'],

@@ -10,7 +10,7 @@
 
 export { AuthMailer } from './auth-mailer.ts';
 export { importMendedLite } from './bundle.ts';
-export { connectLite } from './connection.ts';
+export { connectLite, localSocket } from './connection.ts';
 export { holdErrorsOfQuietRequests, serveRequest } from './request-failures.ts';
 export { checkRequestLimits, mendTooManyValues } from './request-limits.ts';
 export { reloadSchemaOnNotify } from './schema-reload.ts';
@@ -111,6 +111,14 @@ export const mends: Mend[] = [
     where: ['src/lite/role-settings.ts', 'src/lite/request-context.ts', 'src/lite/schema-reload.ts'],
     test: "tests/devstack/lite-mends.test.ts › applies the settings of the request's role as PostgREST does, read again on 'reload config'",
     recheck: 'whether lite applies role settings itself (then drop RoleSettings)',
+  },
+  {
+    lite: "connects by the URL's host and port: loopback TCP to the embedded Postgres, whose kernel path costs each of a request's four round trips",
+    platform:
+      'PostgREST beside its Postgres is given the Unix socket; locally lite uses /tmp/.s.PGSQL.<port> when the Postgres behind its URL has one (the embedded one does)',
+    where: ['src/lite/connection.ts', 'src/postgres.ts'],
+    test: 'tests/devstack/lite-mends.test.ts › talks to a Postgres on this machine through its Unix socket',
+    recheck: "lite's createPostgresConnection still hands postgresOptions (path) to postgres()",
   },
   // lite's own code (bundle.ts)
   {
