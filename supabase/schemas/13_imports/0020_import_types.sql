@@ -2,8 +2,9 @@
 create type public.statement_format as enum ('csv', 'ofx', 'qif', 'camt.053', 'camt.054', 'mt940');
 
 -- A batch is previewed (staged rows a member may still decide on), then committing (the commit
--- job is writing it), committed, and at most once undone.
-create type public.import_batch_status as enum ('previewed', 'committing', 'committed', 'undone');
+-- job is writing it), committed, and at most once undoing (the undo job is trashing its
+-- transactions) and undone. New values go at the end: the order of an enum is its history.
+create type public.import_batch_status as enum ('previewed', 'committing', 'committed', 'undone', 'undoing');
 
 -- What the preview found a row to be: not yet on the account, the duplicate of a transaction, or
 -- in conflict with one (the bank's reference names a transaction whose amount differs).
