@@ -153,6 +153,37 @@ Reserverat;-50,00;;;Pressbyrån;Kortköp;;SEK;
     expect(late.error).toMatchObject({ code: 'PT409', message: 'IMPORT_BATCH_CLOSED' });
   });
 
+  it('gives each new payee one vendor, and a merged-away name the vendor it was merged into', async () => {
+    const { member, owner, orgId } = household;
+    const account = await createAccount(member, orgId);
+    const vendor = async (name: string) => {
+      const { data, error } = await member.client.from('vendors').insert({ org_id: orgId, name }).select('id').single();
+      if (error) throw new Error(`vendor insert failed: ${error.message}`);
+      return data.id;
+    };
+    const [old, kept] = [await vendor('Kafé Gamla'), await vendor('Kafé Nya')];
+    const merged = await owner.client.rpc('merge_vendors', { source_id: old, target_id: kept });
+    expect(merged.error).toBeNull();
+    const csv = nordeaCsv([
+      { on: '2026-05-03', amount: '-30,00', name: 'Kafé Gamla' },
+      { on: '2026-05-02', amount: '-20,00', name: 'Nybutiken AB' },
+      { on: '2026-05-01', amount: '-10,00', name: 'NYBUTIKEN' },
+    ]);
+    const { batchId } = await previewStatement(member, orgId, account, csv);
+    await commitBatch(member, orgId, batchId);
+    const written = await liveTransactions(member, account);
+    expect(written.find((t) => t.counterparty === 'Kafé Gamla')?.vendor_id).toBe(kept);
+    const nybutiken = written.filter((t) => t.counterparty?.toLowerCase().startsWith('nybutiken'));
+    expect(nybutiken).toHaveLength(2);
+    expect(new Set(nybutiken.map((t) => t.vendor_id)).size).toBe(1);
+    const { data: vendors } = await member.client
+      .from('vendors')
+      .select('id')
+      .eq('org_id', orgId)
+      .ilike('name', 'nybutiken%');
+    expect(vendors?.map((v) => v.id)).toEqual([nybutiken[0].vendor_id]);
+  });
+
   it('reads an account whose CSV only its saved mapping explains', async () => {
     const { member, orgId } = household;
     const account = await createAccount(member, orgId);
