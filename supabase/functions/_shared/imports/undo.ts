@@ -14,7 +14,7 @@ interface UndoResult {
 
 /**
  * Rows a call trashes: one statement each, well inside hosted's 8 s statement timeout (about
- * 0.3 s for 2,000 here) and a step's budget.
+ * 1.3 s for 2,000 on the benchmark's database, bench/README.md).
  */
 const rowsPerCall = 2000;
 /** What a step keeps in hand for its last call's round trip. */
