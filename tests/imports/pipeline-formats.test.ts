@@ -9,6 +9,7 @@ import {
   liveTransactions,
   rowsOf,
   runJob,
+  undoBatch,
   uploadStatement,
 } from './pipeline-helpers.ts';
 
@@ -258,8 +259,7 @@ describe('importing OFX, QIF, CAMT and MT940 statements', () => {
     const again = await previewed(eur, account, 'mt940/spec-sparkasse-envelope-latin1.sta');
     expect(again.result).toMatchObject({ new: 0, duplicate: 5 });
 
-    const undone = await member.client.rpc('undo_import', { batch_id: batchId });
-    expect(undone.error).toBeNull();
+    expect(await undoBatch(member, batchId)).toEqual({ batch_id: batchId, trashed: 5 });
     expect((await liveTransactions(member, account)).map((t) => t.counterparty)).toEqual(['Bäckerei Krimphove']);
   });
 

@@ -61,6 +61,19 @@ export async function commitBatch(user: TestUser, orgId: string, batchId: string
   };
 }
 
+/**
+ * Undoes a batch as an app does: `undo_import` answers the queued `import.undo` job, whose end
+ * is awaited; the job must succeed. Answers the job's result.
+ */
+export async function undoBatch(user: TestUser, batchId: string) {
+  const { data, error } = await user.client.rpc('undo_import', { batch_id: batchId });
+  expect(error).toBeNull();
+  expect(data).toMatchObject({ kind: 'import.undo', params: { batch_id: batchId } });
+  const job = await waitForJob((data as { id: string }).id, finished, 60_000);
+  expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
+  return job.result as { batch_id: string; trashed: number };
+}
+
 export async function batchOf(user: TestUser, batchId: string) {
   const { data, error } = await user.client.from('import_batches').select('*').eq('id', batchId).single();
   if (error) throw new Error(`batch ${batchId}: ${error.code} ${error.message}`);

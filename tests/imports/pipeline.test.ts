@@ -2,7 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { categoryIds, createAccount } from '../helpers/finance.ts';
 import { householdWithMembers, type SharedHousehold } from '../helpers/organizations.ts';
-import { batchOf, commitBatch, liveTransactions, nordeaCsv, previewStatement, rowsOf } from './pipeline-helpers.ts';
+import {
+  batchOf,
+  commitBatch,
+  liveTransactions,
+  nordeaCsv,
+  previewStatement,
+  rowsOf,
+  undoBatch,
+} from './pipeline-helpers.ts';
 
 /**
  * A statement from upload to undo, as a member's app does it: upload to the imports bucket,
@@ -78,12 +86,11 @@ Reserverat;-50,00;;;Pressbyrån;Kortköp;;SEK;
     expect((await rowsOf(member, batchId)).every((r) => r.transaction_id !== null)).toBe(true);
     expect(await batchOf(member, batchId)).toMatchObject({ status: 'committed', imported_count: 3 });
 
-    // A viewer may not undo; a member undoes the batch as a whole.
+    // A viewer may not undo; a member undoes the batch as a whole, through the import.undo job.
     const byViewer = await household.viewer.client.rpc('undo_import', { batch_id: batchId });
     expect(byViewer.error?.message).toBe('ROLE_FORBIDDEN');
-    const undone = await member.client.rpc('undo_import', { batch_id: batchId });
-    expect(undone.error).toBeNull();
-    expect(undone.data).toMatchObject({ status: 'undone' });
+    expect(await undoBatch(member, batchId)).toEqual({ batch_id: batchId, trashed: 3 });
+    expect(await batchOf(member, batchId)).toMatchObject({ status: 'undone', undone_by: member.user.id });
     expect(await liveTransactions(member, account)).toEqual([]);
     const [{ trashed }] = await adminSql<{ trashed: number }[]>`
       select count(*)::int as trashed from public.transactions where import_batch_id = ${batchId} and deleted_at is not null`;
@@ -94,6 +101,11 @@ Reserverat;-50,00;;;Pressbyrån;Kortköp;;SEK;
     // Undone, the same statement is new again.
     const { job: reimport } = await previewStatement(member, orgId, account, csv);
     expect(reimport.result).toMatchObject({ new: 3, duplicate: 0 });
+
+    // Each undone transaction is in the trash and comes back on its own.
+    const restored = await member.client.rpc('restore_from_trash', { table_name: 'transactions', id: ica?.id ?? '' });
+    expect(restored.error).toBeNull();
+    expect((await liveTransactions(member, account)).map((t) => t.counterparty)).toEqual(['ICA Nära Kista']);
   });
 
   it('checks the balance: a statement that agrees with the account reports no difference', async () => {
@@ -139,6 +151,37 @@ Reserverat;-50,00;;;Pressbyrån;Kortköp;;SEK;
     expect((await liveTransactions(member, account)).map((t) => t.counterparty)).toEqual(['Spotify']);
     const late = await member.client.from('import_rows').update({ decision: 'import' }).eq('id', first.id);
     expect(late.error).toMatchObject({ code: 'PT409', message: 'IMPORT_BATCH_CLOSED' });
+  });
+
+  it('gives each new payee one vendor, and a merged-away name the vendor it was merged into', async () => {
+    const { member, owner, orgId } = household;
+    const account = await createAccount(member, orgId);
+    const vendor = async (name: string) => {
+      const { data, error } = await member.client.from('vendors').insert({ org_id: orgId, name }).select('id').single();
+      if (error) throw new Error(`vendor insert failed: ${error.message}`);
+      return data.id;
+    };
+    const [old, kept] = [await vendor('Kafé Gamla'), await vendor('Kafé Nya')];
+    const merged = await owner.client.rpc('merge_vendors', { source_id: old, target_id: kept });
+    expect(merged.error).toBeNull();
+    const csv = nordeaCsv([
+      { on: '2026-05-03', amount: '-30,00', name: 'Kafé Gamla' },
+      { on: '2026-05-02', amount: '-20,00', name: 'Nybutiken AB' },
+      { on: '2026-05-01', amount: '-10,00', name: 'NYBUTIKEN' },
+    ]);
+    const { batchId } = await previewStatement(member, orgId, account, csv);
+    await commitBatch(member, orgId, batchId);
+    const written = await liveTransactions(member, account);
+    expect(written.find((t) => t.counterparty === 'Kafé Gamla')?.vendor_id).toBe(kept);
+    const nybutiken = written.filter((t) => t.counterparty?.toLowerCase().startsWith('nybutiken'));
+    expect(nybutiken).toHaveLength(2);
+    expect(new Set(nybutiken.map((t) => t.vendor_id)).size).toBe(1);
+    const { data: vendors } = await member.client
+      .from('vendors')
+      .select('id')
+      .eq('org_id', orgId)
+      .ilike('name', 'nybutiken%');
+    expect(vendors?.map((v) => v.id)).toEqual([nybutiken[0].vendor_id]);
   });
 
   it('reads an account whose CSV only its saved mapping explains', async () => {

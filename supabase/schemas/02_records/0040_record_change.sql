@@ -1,3 +1,5 @@
+-- Updates and deletes, row by row (inserts: record_inserts, once per statement).
+--
 -- The broadcast, sent directly -----------------------------------------------------------------
 --
 -- realtime.broadcast_changes serialized the row a second time and wrapped realtime.send in a
@@ -30,9 +32,7 @@ begin
     return null;
   end if;
 
-  if tg_op = 'INSERT' then
-    after := new_data;
-  elsif tg_op = 'DELETE' then
+  if tg_op = 'DELETE' then
     before := old_data;
     if tracked.is_record then
       operation := 'PURGE';

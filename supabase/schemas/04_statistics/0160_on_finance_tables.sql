@@ -1,5 +1,6 @@
 create trigger track_transaction_totals after insert on public.transactions
-  for each row execute function private.track_transaction_totals();
+  referencing new table as added_rows
+  for each statement execute function private.track_transaction_inserts();
 
 -- Compares the final rows (after prepare_transaction derived the amounts and the vendor), so an
 -- edit of the description alone costs nothing here.

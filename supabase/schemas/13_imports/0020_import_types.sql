@@ -3,9 +3,10 @@ create type public.statement_format as enum ('csv', 'ofx', 'qif', 'camt.053', 'c
 
 -- A batch is previewing (the preview job is still staging and matching its rows), then previewed
 -- (staged rows a member may still decide on), then committing (the commit job is writing it),
--- committed, and at most once undone. A preview never committed is expired by the nightly purge
--- (0110_purge_imports.sql): its rows and file are gone, the batch row stays.
-create type public.import_batch_status as enum ('previewed', 'committing', 'committed', 'undone', 'previewing', 'expired');
+-- committed, and at most once undoing (the undo job is trashing its transactions) and undone. A
+-- preview never committed is expired by the nightly purge (0110_purge_imports.sql): its rows and
+-- file are gone, the batch row stays. New values go at the end: the order of an enum is its history.
+create type public.import_batch_status as enum ('previewed', 'committing', 'committed', 'undone', 'previewing', 'expired', 'undoing');
 
 -- What the preview found a row to be: not yet on the account, the duplicate of a transaction, or
 -- in conflict with one (the bank's reference names a transaction whose amount differs).

@@ -1,7 +1,8 @@
 -- The commit job's writes, as the member who asked (the job sets their role and claims, as the
 -- Data API would): the member must still be a writer and the organization in good standing, and
 -- each transaction is prepared as a typed one is (vendor from the counterparty, its default
--- category, base amount, reference).
+-- category, base amount, reference). One insert per step: the triggers that can run once per
+-- statement do (audit, broadcast, totals, tags: private.record_inserts).
 create function private.commit_import_rows(batch_id uuid, max_rows integer)
 returns integer
 language plpgsql
@@ -23,6 +24,12 @@ begin
     raise sqlstate 'PT409' using message = 'IMPORT_BATCH_CLOSED',
       detail = format('The batch is %s, not being committed.', batch.status);
   end if;
+  -- The step's new payees become vendors in one statement, before the rows that name them.
+  perform private.add_new_vendors(batch.org_id, array(
+    select r.counterparty from public.import_rows r
+    where r.org_id = batch.org_id and r.batch_id = batch.id and r.decision = 'import' and r.transaction_id is null
+    order by r.line
+    limit max_rows));
   -- Rows in file order, each written once: a row with its transaction is done, so a step that
   -- runs again after a lost checkpoint writes nothing twice.
   with picked as (

@@ -7,7 +7,9 @@ create table private.nordic_merchants (
   normalized_name text generated always as (private.normalize_vendor_name(name)) stored,
   -- SE, NO, DK, FI, or NORDIC for chains found in several countries.
   country text not null check (country in ('SE', 'NO', 'DK', 'FI', 'NORDIC')),
-  category_key text not null check (category_key ~ '^[a-z][a-z0-9_]{1,40}$')
+  category_key text not null check (category_key ~ '^[a-z][a-z0-9_]{1,40}$'),
+  -- The merchant stage looks names up by the payee's runs of up to six words.
+  check (cardinality(string_to_array(normalized_name, ' ')) <= 6)
 );
 
 comment on table private.nordic_merchants is

@@ -22,17 +22,27 @@ begin
 end;
 $$;
 
-create function private.tag_categorized_transaction()
+-- Once per inserting statement: only the few rows whose rules gave tags call add_rule_tags.
+create function private.tag_categorized_transactions()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  tagged record;
 begin
-  perform private.add_rule_tags(new.org_id, new.id, array(
-    select jsonb_array_elements_text(e -> 'add_tags')
-    from public.transaction_categorizations c, jsonb_array_elements(c.trail) e
-    where c.org_id = new.org_id and c.transaction_id = new.id and e ->> 'stage' = 'rule' and e ? 'add_tags'));
+  for tagged in
+    select n.org_id, n.id, array(
+             select jsonb_array_elements_text(e -> 'add_tags')
+             from jsonb_array_elements(c.trail) e
+             where e ->> 'stage' = 'rule' and e ? 'add_tags') as tag_names
+    from added_rows n
+    join public.transaction_categorizations c on c.org_id = n.org_id and c.transaction_id = n.id
+    where c.trail @? '$[*] ? (@.stage == "rule").add_tags[*]'
+  loop
+    perform private.add_rule_tags(tagged.org_id, tagged.id, tagged.tag_names);
+  end loop;
   return null;
 end;
 $$;

@@ -24,5 +24,10 @@ export const importCommitParams = z.strictObject({
   batch_id: z.uuid(),
 });
 
+export const importUndoParams = z.strictObject({
+  batch_id: z.uuid(),
+});
+
 export type ImportPreviewParams = z.infer<typeof importPreviewParams>;
 export type ImportCommitParams = z.infer<typeof importCommitParams>;
+export type ImportUndoParams = z.infer<typeof importUndoParams>;
