@@ -4141,40 +4141,30 @@ export type Database = {
       undo_import: {
         Args: { batch_id: string }
         Returns: {
-          account_id: string
-          closing_balance_minor: number | null
-          closing_difference_minor: number | null
-          closing_on: string | null
-          committed_at: string | null
-          committed_by: string | null
-          conflict_count: number
+          attempts: number
           created_at: string
-          created_by: string | null
-          currency: string
-          duplicate_count: number
-          entry_count: number
-          file_path: string
-          format: Database["public"]["Enums"]["statement_format"]
+          finished_at: string | null
           id: string
-          imported_count: number
-          mapping: Json | null
-          new_count: number
-          opening_balance_minor: number | null
-          opening_difference_minor: number | null
-          opening_on: string | null
+          idempotency_key: string | null
+          kind: string
+          last_error_code: string | null
+          last_error_message: string | null
+          max_attempts: number
           org_id: string
-          preset: string | null
-          problem_count: number
-          problems: NonNullable<Json>
-          purged_at: string | null
-          statement_account: string | null
-          status: Database["public"]["Enums"]["import_batch_status"]
-          undone_at: string | null
-          undone_by: string | null
+          params: NonNullable<Json>
+          priority: Database["public"]["Enums"]["job_priority"]
+          progress: number
+          progress_message: string | null
+          requested_by: string | null
+          result: Json | null
+          run_after: string
+          started_at: string | null
+          status: Database["public"]["Enums"]["job_status"]
+          updated_at: string
         }
         SetofOptions: {
           from: "*"
-          to: "import_batches"
+          to: "jobs"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -4305,6 +4295,7 @@ export type Database = {
         | "undone"
         | "previewing"
         | "expired"
+        | "undoing"
       import_decision: "import" | "skip"
       import_row_status: "new" | "duplicate" | "conflict"
       insurance_kind:
@@ -4542,6 +4533,7 @@ export const Constants = {
         "undone",
         "previewing",
         "expired",
+        "undoing",
       ],
       import_decision: ["import", "skip"],
       import_row_status: ["new", "duplicate", "conflict"],
