@@ -67,6 +67,34 @@ describe('history stage', () => {
     expect(made.reason).toBe('2 of 2 earlier transactions of "frisör anna" had this category');
   });
 
+  it("follows the payee's newest 100 transactions when the household changed how it files it", async () => {
+    const org = await household('newest');
+    const rows = (count: number, booked_on: string, category_id: string) =>
+      Array.from({ length: count }, () => ({
+        org_id: org.id,
+        kind: 'expense' as const,
+        booked_on,
+        amount_minor: 4_900,
+        currency: org.currency,
+        account_id: org.accountId,
+        counterparty: 'Verkstad Nilsson',
+        category_id,
+      }));
+    // 120 filed one way last year, then 60 the new way: over all 180 the old way would win.
+    for (const batch of [
+      rows(120, '2025-03-01', org.categories.electronics),
+      rows(60, '2026-10-01', org.categories.other_expense),
+    ]) {
+      const { error } = await org.owner.client.from('transactions').insert(batch);
+      expect(error).toBeNull();
+    }
+    const tx = await spend(org, { counterparty: 'Verkstad Nilsson' });
+    expect(tx.category_id).toBe(org.categories.other_expense);
+    const made = await categorization(tx.id);
+    expect(made).toMatchObject({ stage: 'history', confidence: 0.594 });
+    expect(made.reason).toBe('60 of 100 earlier transactions of "verkstad nilsson" had this category');
+  });
+
   it('beats the merchant table when the household files a chain its own way', async () => {
     const org = await household('own-way');
     await spend(org, { counterparty: 'Clas Ohlson', category_id: org.categories.electronics });

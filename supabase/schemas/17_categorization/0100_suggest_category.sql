@@ -74,16 +74,27 @@ begin
     return;
   end if;
 
-  -- 2. The organization's history: the categories earlier transactions of this payee were given.
+  -- 2. The organization's history: the categories the payee's newest 100 earlier transactions
+  -- were given. Newest, because a household that changes how it files a payee means the new way;
+  -- 100, because counting every one made a payee's history cost what its rows cost: 119 ms an
+  -- insert for a payee of 47,000 transactions in the million-row company, 1 ms for 100
+  -- (read newest first through transactions_org_id_vendor_idx).
   select h.category_id, h.n, h.total into history
   from (
-    select t.category_id, count(*) as n, sum(count(*)) over () as total
-    from public.vendors v
-    join public.transactions t on t.org_id = v.org_id and t.vendor_id = v.id
-    where v.org_id = suggest_category.org_id and v.normalized_name = key and v.deleted_at is null
-      and t.deleted_at is null and t.category_id is not null and not t.is_split and t.kind::text = suggest_category.kind
-      and t.id is distinct from suggest_category.transaction_id
-    group by t.category_id
+    select r.category_id, count(*) as n, sum(count(*)) over () as total
+    from (
+      select t.category_id
+      from public.transactions t
+      where t.org_id = suggest_category.org_id
+        -- The vendor first, as a value: joined, the planner sorted all the payee's rows.
+        and t.vendor_id = (select v.id from public.vendors v
+                           where v.org_id = suggest_category.org_id and v.normalized_name = key and v.deleted_at is null)
+        and t.deleted_at is null and t.category_id is not null and not t.is_split and t.kind::text = suggest_category.kind
+        and t.id is distinct from suggest_category.transaction_id
+      order by t.booked_on desc
+      limit 100
+    ) r
+    group by r.category_id
   ) h
   order by h.n desc, h.category_id
   limit 1;
