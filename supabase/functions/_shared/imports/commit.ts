@@ -1,6 +1,7 @@
 import { classifyEntries, type ImportCommitParams, importCommitParams } from '@westwallet/shared/imports';
 import { asRequester } from '../exports/read.ts';
 import { JobFailure, type JobKind, type StepContext } from '../jobs/kind.ts';
+import { callPerBatchRows } from './batch-calls.ts';
 import { accountTransactions, asJobFailure, dayRange } from './existing.ts';
 
 interface CommitState {
@@ -18,8 +19,6 @@ interface CommitResult {
 
 /** Rows a call writes: each is one transaction of its own, a few hundred milliseconds. */
 const rowsPerCall = 1000;
-/** What a step keeps in hand for its last call's round trip. */
-const stepReserveMs = 600;
 
 /**
  * `import.commit`: writes a previewed batch's rows marked `import` as transactions of the batch,
@@ -45,17 +44,8 @@ export const importCommit: JobKind<ImportCommitParams, CommitState, CommitResult
         };
       }
       if (state.phase === 'rows') {
-        let written = state.written;
-        let finished = false;
-        while (!finished && ctx.deadline.remainingMs() > stepReserveMs) {
-          const n = await asRequester(ctx, async (sql) => {
-            const [row] = await sql<{ n: number }[]>`
-              select private.commit_import_rows(${params.batch_id}, ${rowsPerCall}) as n`;
-            return row.n;
-          });
-          written += n;
-          finished = n < rowsPerCall;
-        }
+        const { handled, finished } = await callPerBatchRows(ctx, 'commit_import_rows', params.batch_id, rowsPerCall);
+        const written = state.written + handled;
         return {
           state: { ...state, phase: finished ? 'finish' : 'rows', written },
           progress: {

@@ -1,6 +1,6 @@
 import { type ImportUndoParams, importUndoParams } from '@westwallet/shared/imports';
-import { asRequester } from '../exports/read.ts';
 import type { JobKind } from '../jobs/kind.ts';
+import { callPerBatchRows } from './batch-calls.ts';
 import { asJobFailure } from './existing.ts';
 
 interface UndoState {
@@ -17,8 +17,6 @@ interface UndoResult {
  * 1.3 s for 2,000 on the benchmark's database, bench/README.md).
  */
 const rowsPerCall = 2000;
-/** What a step keeps in hand for its last call's round trip. */
-const stepReserveMs = 600;
 
 /**
  * `import.undo`, queued by `undo_import()`: trashes the batch's transactions in bounded chunks
@@ -33,17 +31,8 @@ export const importUndo: JobKind<ImportUndoParams, UndoState, UndoResult> = {
   initialState: () => ({ trashed: 0 }),
   async step(ctx, params, state) {
     try {
-      let trashed = state.trashed;
-      let finished = false;
-      do {
-        const n = await asRequester(ctx, async (sql) => {
-          const [row] = await sql<{ n: number }[]>`
-            select private.undo_import_rows(${params.batch_id}, ${rowsPerCall}) as n`;
-          return row.n;
-        });
-        trashed += n;
-        finished = n < rowsPerCall;
-      } while (!finished && ctx.deadline.remainingMs() > stepReserveMs);
+      const { handled, finished } = await callPerBatchRows(ctx, 'undo_import_rows', params.batch_id, rowsPerCall);
+      const trashed = state.trashed + handled;
       const progress = { fraction: finished ? 1 : 0.5, message: `${trashed} transactions in the trash` };
       if (!finished) return { state: { trashed }, progress };
       return { state: { trashed }, progress, done: { batch_id: params.batch_id, trashed } };
