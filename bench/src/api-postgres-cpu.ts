@@ -20,13 +20,20 @@ const clockTicks = (() => {
   }
 })();
 
-/** utime + stime (fields 14 and 15) and the parent (field 4) of a process; null once it is gone. */
-function stat(pid: string): { ppid: string; ticks: number } | null {
+/**
+ * The parent (field 4) of a process, its own utime + stime (fields 14 and 15), and the cutime +
+ * cstime (16 and 17) of the children it has reaped; null once it is gone.
+ */
+function stat(pid: string): { ppid: string; ticks: number; reapedTicks: number } | null {
   try {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command may hold spaces and parentheses: the fields start after its last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: fields[1], ticks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      ppid: fields[1],
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reapedTicks: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return null;
   }
@@ -50,7 +57,10 @@ export async function postgresCpu(sql: postgres.Sql): Promise<PostgresCpu | null
   if (!postmaster) return null;
   return {
     usedMs: () => {
-      let ticks = stat(postmaster)?.ticks ?? 0;
+      // A backend that ended (a closed connection, an autovacuum worker) leaves the live sum, but
+      // its time moves into the postmaster's reaped children's: counted, the total never drops.
+      const server = stat(postmaster);
+      let ticks = server ? server.ticks + server.reapedTicks : 0;
       for (const entry of fs.readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
         const process = stat(entry);
