@@ -22,6 +22,10 @@ declare
   account_name text;
   to_account_currency text;
 begin
+  -- An import's commit prepares its rows itself, set-based (private.commit_import_rows).
+  if inserting and private.internal_operation() = 'import' then
+    return new;
+  end if;
   if not inserting and new.org_id is distinct from old.org_id then
     return new; -- stamp_record refuses the move with READ_ONLY_COLUMN
   end if;

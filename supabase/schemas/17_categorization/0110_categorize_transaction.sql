@@ -1,7 +1,8 @@
--- Runs the cascade on every new expense and income (from the Data API, an import or SQL), after
--- prepare_transaction has found the vendor. Rules set category, vendor and notes; history and the
--- merchant table set the category when sure enough (0.5). A category given with the row is the
--- writer's choice and stays. The suggestion is recorded either way.
+-- Runs the cascade on every new expense and income (from the Data API or SQL; an import's commit
+-- does the same for its rows set-based, private.commit_import_rows), after prepare_transaction
+-- has found the vendor. Rules set category, vendor and notes; history and the merchant table set
+-- the category when sure enough (0.5). A category given with the row is the writer's choice and
+-- stays. The suggestion is recorded either way.
 create function private.categorize_transaction()
 returns trigger
 language plpgsql
@@ -12,7 +13,8 @@ declare
   given boolean := new.category_id is not null;
   suggestion record;
 begin
-  if new.kind = 'transfer' then
+  -- Transfers have no category; an import's commit writes its rows already categorized, set-based.
+  if new.kind = 'transfer' or private.internal_operation() = 'import' then
     return new;
   end if;
   select * into suggestion
@@ -21,7 +23,8 @@ begin
   if not given and suggestion.category_id is not null and suggestion.confidence >= 0.5 then
     new.category_id := suggestion.category_id;
   end if;
-  if suggestion.stage = 'rule' then
+  -- A rule's other actions apply whenever it fired, also when history or a merchant gave the category.
+  if suggestion.rule_id is not null then
     new.vendor_id := coalesce(suggestion.vendor_id, new.vendor_id);
     new.notes := coalesce(new.notes, suggestion.set_notes);
   end if;
