@@ -3,8 +3,9 @@
 -- imported row took in the million-row company; commit_import_rows now finds vendors, default
 -- categories, base amounts and the cascade's suggestions once per step (category_suggestions:
 -- history and merchants once per payee and kind), and the triggers skip rows written under the
--- internal operation 'import'. suggest_category is category_suggestions for one ask. A rule's
--- vendor and notes now apply whenever it fired, also when history or a merchant gave the category.
+-- internal operation 'import'. suggest_category is category_suggestions for one ask, with one
+-- generic plan a session (a typed insert costs what it did). A rule's vendor and notes now apply
+-- whenever it fired, also when history or a merchant gave the category.
 -- Touches: functions private.category_suggestions (new), suggest_category, categorize_transaction,
 -- prepare_transaction, commit_import_rows (no table, no data).
 
@@ -15,17 +16,23 @@ CREATE OR REPLACE FUNCTION private.category_suggestions(org_id uuid, kinds text[
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 #variable_conflict use_column
 begin
   return query
+  -- (A series, not unnest: in the plan cached for all calls, unnest of a parameter is guessed at
+  -- 10 asks, and with that guess the planner compared every ask with every answer below.)
   with ask as (
-    select a.n, a.kind, a.payee, a.text, a.amount_minor, a.account_id, coalesce(a.rules_only, false) as rules_only,
-           a.transaction_id, coalesce(a.transaction_id, '00000000-0000-0000-0000-000000000000') as transaction_key,
+    select a.n, a.kind, a.payee, a.text, a.amount_minor, a.account_id, a.rules_only, a.transaction_id,
+           coalesce(a.transaction_id, '00000000-0000-0000-0000-000000000000') as transaction_key,
            private.payee_key(a.payee, a.text) as key
-    from unnest(kinds, payees, texts, amounts, account_ids, category_suggestions.rules_only,
-                coalesce(transaction_ids, '{}'))
-         with ordinality as a(kind, payee, text, amount_minor, account_id, rules_only, transaction_id, n)
+    from (
+      select i::bigint as n, kinds[i] as kind, payees[i] as payee, texts[i] as text, amounts[i] as amount_minor,
+             account_ids[i] as account_id, coalesce(category_suggestions.rules_only[i], false) as rules_only,
+             transaction_ids[i] as transaction_id
+      from generate_series(1, cardinality(kinds)) i
+    ) a
   ),
   -- 1. Rules, in stage order; a later rule's action replaces an earlier one's.
   rule as (
