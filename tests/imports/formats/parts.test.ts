@@ -9,7 +9,7 @@ import {
 } from '@westwallet/shared/imports';
 import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures.ts';
-import { camt053 } from './generated.ts';
+import { camt053, ofx } from './generated.ts';
 
 /**
  * The structured formats read a part at a time (packages/shared/src/imports/statement-parts.ts),
@@ -39,29 +39,31 @@ function readInParts(format: StructuredFormat, bytes: Uint8Array, maxBytes: numb
   const ends = reader.finish(position);
   if ('refusal' in ends) throw new Error(JSON.stringify(ends.refusal));
   problems = [...problems, ...ends.problems].sort(problemOrder);
-  return { statement: { ...ends.statement, entries }, problems, advances };
+  return { statement: { ...ends.statement, entries }, problems, advances, from: started.offset };
 }
 
 describe('structured statements read in parts', () => {
-  const generated: [StructuredFormat, Uint8Array, number][] = [['camt.053', camt053(600), 2048]];
+  const generated: [StructuredFormat, Uint8Array, number, string[]][] = [
+    [
+      'camt.053',
+      camt053(600),
+      2048,
+      ['IMPORT_OTHER_ACCOUNT', 'IMPORT_STATEMENT_UNBALANCED', 'IMPORT_AMOUNT_INVALID', 'IMPORT_ENTRY_NOT_BOOKED'],
+    ],
+    ['ofx', ofx(600), 1024, ['IMPORT_OTHER_ACCOUNT', 'IMPORT_AMOUNT_INVALID', 'IMPORT_DATE_INVALID']],
+  ];
 
-  it.each(generated)('%s: parts of a bounded size give the statement read whole', (format, bytes, maxBytes) => {
+  it.each(generated)('%s: parts of a bounded size give the statement read whole', (format, bytes, maxBytes, codes) => {
     const whole = parseStatement(bytes, { ...options, format });
     expect(whole.statement?.entries.length).toBeGreaterThan(300);
     // What the file holds on purpose: each kind of problem, a statement of another account.
-    expect(new Set(whole.problems.map((p) => p.code))).toEqual(
-      new Set([
-        'IMPORT_OTHER_ACCOUNT',
-        'IMPORT_STATEMENT_UNBALANCED',
-        'IMPORT_AMOUNT_INVALID',
-        'IMPORT_ENTRY_NOT_BOOKED',
-      ]),
-    );
+    expect(new Set(whole.problems.map((p) => p.code))).toEqual(new Set(codes));
     const parts = readInParts(format, bytes, maxBytes);
     expect(parts.advances.length).toBeGreaterThan(100);
     // Each part reads at most `maxBytes` past its offset (the file's last part too).
     expect(Math.max(...parts.advances)).toBeLessThanOrEqual(maxBytes);
-    expect(parts.advances.reduce((a, b) => a + b, 0)).toBe(bytes.length);
+    // From the first entry's container (OFX: the <OFX> element after the header) to the file's end.
+    expect(parts.from + parts.advances.reduce((a, b) => a + b, 0)).toBe(bytes.length);
     expect(parts.statement).toEqual(whole.statement);
     expect(parts.problems).toEqual(whole.problems);
   });
@@ -74,6 +76,10 @@ describe('structured statements read in parts', () => {
     ['camt.054', 'camt/genkgo-camt054.v2.xml'],
     ['camt.053', 'camt/spec-camt053.v04-nordic-latin1.xml'],
     ['camt.054', 'camt/spec-camt054.v08-finnish.xml'],
+    ['ofx', 'ofx/ofxparse-bank-medium.ofx'],
+    ['ofx', 'ofx/ofxparse-checking.ofx'],
+    ['ofx', 'ofx/spec-ofx160-sgml-cp1252.ofx'],
+    ['ofx', 'ofx/spec-ofx220-xml-creditcard.qfx'],
   ];
 
   it.each(fixtures)('%s %s: a part an entry gives the statement read whole', (format, file) => {

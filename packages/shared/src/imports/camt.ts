@@ -21,6 +21,7 @@ import {
   closeStatement,
   countEntry,
   countLines,
+  insideMarkup,
   newStatements,
   openStatement,
   partEnd,
@@ -256,21 +257,13 @@ function lastEntryStart(window: string): number {
     const at = starts[i] ?? 0;
     if (
       at > 0 &&
-      !within(window, at, '<!--', '-->') &&
-      !within(window, at, '<![CDATA[', ']]>') &&
-      !within(window, at, '<?', '?>')
+      !insideMarkup(window, at, '<!--', '-->') &&
+      !insideMarkup(window, at, '<![CDATA[', ']]>') &&
+      !insideMarkup(window, at, '<?', '?>')
     )
       return at;
   }
   return 0;
-}
-
-/** Whether `at` lies after an `open` whose `close` comes only after it. */
-function within(text: string, at: number, open: string, close: string): boolean {
-  const opened = text.lastIndexOf(open, at - 1);
-  if (opened < 0) return false;
-  const closed = text.indexOf(close, opened + open.length);
-  return closed < 0 || closed + close.length > at;
 }
 
 function countByte(bytes: Uint8Array, byte: number): number {

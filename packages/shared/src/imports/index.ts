@@ -3,7 +3,7 @@ import { type CsvLayout, type CsvOptions, parseCsv } from './csv.ts';
 import { peekAscii } from './decode-text.ts';
 import { detectFormat } from './detect.ts';
 import { parseMt940 } from './mt940.ts';
-import { parseOfx } from './ofx.ts';
+import { ofxReader } from './ofx.ts';
 import { parseQif, type QifDateOrder } from './qif.ts';
 import type { ParseResult, StatementFormat } from './statement.ts';
 import { readWhole, type StatementHead, type StructuredReader } from './statement-parts.ts';
@@ -69,7 +69,7 @@ const whole = (parse: (bytes: Uint8Array, options: ParseOptions) => ParseResult)
 
 /** The reader of each structured format. */
 export const structuredReaders: Record<StructuredFormat, StructuredReader> = {
-  ofx: whole(parseOfx),
+  ofx: ofxReader,
   qif: whole((bytes, options) => parseQif(bytes, { currency: options.currency, dateOrder: options.dateOrder })),
   'camt.053': camtReader,
   'camt.054': camtReader,

@@ -199,6 +199,14 @@ export function partEnd(
   }
 }
 
+/** Whether `at` lies after an `open` (`<!--`, `<?`) whose `close` comes only after it, or never. */
+export function insideMarkup(text: string, at: number, open: string, close: string): boolean {
+  const opened = text.lastIndexOf(open, at - 1);
+  if (opened < 0) return false;
+  const closed = text.indexOf(close, opened + open.length);
+  return closed < 0 || closed + close.length > at;
+}
+
 /** Bytes as one char each: markup found in it stands at the same offsets as in the bytes. */
 export function latin1(bytes: Uint8Array): string {
   return new TextDecoder('latin1').decode(bytes);
