@@ -9,7 +9,7 @@ import {
 } from '@westwallet/shared/imports';
 import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures.ts';
-import { camt053, ofx } from './generated.ts';
+import { camt053, mt940, ofx } from './generated.ts';
 
 /**
  * The structured formats read a part at a time (packages/shared/src/imports/statement-parts.ts),
@@ -51,6 +51,7 @@ describe('structured statements read in parts', () => {
       ['IMPORT_OTHER_ACCOUNT', 'IMPORT_STATEMENT_UNBALANCED', 'IMPORT_AMOUNT_INVALID', 'IMPORT_ENTRY_NOT_BOOKED'],
     ],
     ['ofx', ofx(600), 1024, ['IMPORT_OTHER_ACCOUNT', 'IMPORT_AMOUNT_INVALID', 'IMPORT_DATE_INVALID']],
+    ['mt940', mt940(600), 512, ['IMPORT_OTHER_ACCOUNT', 'IMPORT_STATEMENT_UNBALANCED', 'IMPORT_DATE_INVALID']],
   ];
 
   it.each(generated)('%s: parts of a bounded size give the statement read whole', (format, bytes, maxBytes, codes) => {
@@ -80,6 +81,10 @@ describe('structured statements read in parts', () => {
     ['ofx', 'ofx/ofxparse-checking.ofx'],
     ['ofx', 'ofx/spec-ofx160-sgml-cp1252.ofx'],
     ['ofx', 'ofx/spec-ofx220-xml-creditcard.qfx'],
+    ['mt940', 'mt940/betterplace-sepa-mt9401.sta'],
+    ['mt940', 'mt940/betterplace-two-pages.sta'],
+    ['mt940', 'mt940/jejik-abnamro.sta'],
+    ['mt940', 'mt940/spec-sparkasse-envelope-latin1.sta'],
   ];
 
   it.each(fixtures)('%s %s: a part an entry gives the statement read whole', (format, file) => {

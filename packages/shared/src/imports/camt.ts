@@ -22,6 +22,7 @@ import {
   countEntry,
   countLines,
   insideMarkup,
+  latin1,
   newStatements,
   openStatement,
   partEnd,
@@ -131,7 +132,7 @@ export const camtReader: StructuredReader = {
 
   part(bytes, position, maxBytes) {
     const carry = structuredClone(position.carry) as CamtCarry;
-    const end = partEnd(bytes, position.offset, maxBytes, lastEntryStart);
+    const end = partEnd(bytes, position.offset, maxBytes, (window) => lastEntryStart(latin1(window)));
     const decoded = decodeDeclared(bytes.subarray(position.offset, end), carry.encoding);
     if (!decoded.ok) return { refusal: problem(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode ${carry.encoding}`) };
     const last = end === bytes.length;

@@ -2,7 +2,7 @@ import { camtReader } from './camt.ts';
 import { type CsvLayout, type CsvOptions, parseCsv } from './csv.ts';
 import { peekAscii } from './decode-text.ts';
 import { detectFormat } from './detect.ts';
-import { parseMt940 } from './mt940.ts';
+import { mt940Reader } from './mt940.ts';
 import { ofxReader } from './ofx.ts';
 import { parseQif, type QifDateOrder } from './qif.ts';
 import type { ParseResult, StatementFormat } from './statement.ts';
@@ -73,7 +73,7 @@ export const structuredReaders: Record<StructuredFormat, StructuredReader> = {
   qif: whole((bytes, options) => parseQif(bytes, { currency: options.currency, dateOrder: options.dateOrder })),
   'camt.053': camtReader,
   'camt.054': camtReader,
-  mt940: whole(parseMt940),
+  mt940: mt940Reader,
 };
 
 /**

@@ -84,7 +84,7 @@ export const ofxReader: StructuredReader = {
 
   part(bytes, position, maxBytes) {
     const carry = structuredClone(position.carry) as OfxCarry;
-    const end = partEnd(bytes, position.offset, maxBytes, lastPartStart);
+    const end = partEnd(bytes, position.offset, maxBytes, (window) => lastPartStart(latin1(window)));
     const decoded = decodeDeclared(bytes.subarray(position.offset, end), carry.charset);
     if (!decoded.ok)
       return refuse(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode the declared charset ${carry.charset}`);

@@ -183,20 +183,37 @@ export function closeStatement(
 
 /**
  * The end of a part about `maxBytes` from `offset`: the last entry start that `starts` finds in
- * the window (never the window's first byte), or the file's end if nearer; a window holding no
- * entry start is doubled until it does.
+ * the window's bytes (never the window's first byte), or the file's end if nearer; a window
+ * holding no entry start is doubled until it does.
  */
 export function partEnd(
   bytes: Uint8Array,
   offset: number,
   maxBytes: number,
-  starts: (window: string) => number,
+  starts: (window: Uint8Array) => number,
 ): number {
   for (let size = maxBytes; ; size *= 2) {
     if (offset + size >= bytes.length) return bytes.length;
-    const found = starts(latin1(bytes.subarray(offset, offset + size)));
+    const found = starts(bytes.subarray(offset, offset + size));
     if (found > 0) return offset + found;
   }
+}
+
+/**
+ * Where the last line in a window that `begins` (a regular expression anchored with ^) starts, in
+ * bytes from the window's start; 0 if none does after its first byte. A line break is CRLF, CR or
+ * LF, as the line-based formats split lines; UTF-16 is read by code unit, the rest by byte.
+ */
+export function lastLineStart(window: Uint8Array, encoding: string, begins: RegExp): number {
+  const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
+  const text = utf16 ? new TextDecoder(encoding, { ignoreBOM: true }).decode(window) : latin1(window);
+  let found = 0;
+  for (const match of text.matchAll(/\r\n?|\n/g)) {
+    const at = match.index + match[0].length;
+    // A CR at the window's end may be the first half of a CRLF.
+    if (at < text.length && begins.test(text.slice(at, at + 16))) found = at;
+  }
+  return utf16 ? found * 2 : found;
 }
 
 /** Whether `at` lies after an `open` (`<!--`, `<?`) whose `close` comes only after it, or never. */
