@@ -17,7 +17,7 @@ import { addTransaction, createAccount } from '../helpers/finance.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
 import { target } from '../helpers/target.ts';
 import { fixture } from './formats/fixtures.ts';
-import { camt053, mt940, ofx } from './formats/generated.ts';
+import { camt053, mt940, ofx, qif } from './formats/generated.ts';
 import { uploadStatement } from './pipeline-helpers.ts';
 
 /**
@@ -79,6 +79,7 @@ const cases: Case[] = [
   { name: 'a generated CAMT.053', format: 'camt.053', bytes: camt053(300), currency: 'SEK', steps: 100 },
   { name: 'a generated OFX 1.x', format: 'ofx', bytes: ofx(300), currency: 'SEK', steps: 100 },
   { name: 'a generated MT940', format: 'mt940', bytes: mt940(300), currency: 'EUR', steps: 100 },
+  { name: 'a generated QIF', format: 'qif', bytes: qif(300), currency: 'SEK', steps: 100 },
   ...(
     [
       ['camt/genkgo-camt053.v2.multi-statement.xml', 'EUR'],

@@ -4,9 +4,9 @@ import { peekAscii } from './decode-text.ts';
 import { detectFormat } from './detect.ts';
 import { mt940Reader } from './mt940.ts';
 import { ofxReader } from './ofx.ts';
-import { parseQif, type QifDateOrder } from './qif.ts';
+import { type QifDateOrder, qifReader } from './qif.ts';
 import type { ParseResult, StatementFormat } from './statement.ts';
-import { readWhole, type StatementHead, type StructuredReader } from './statement-parts.ts';
+import { readWhole, type StructuredReader } from './statement-parts.ts';
 
 // The structured formats' readers are exported too, for a client that checks a file before uploading it.
 export { parseCamt } from './camt.ts';
@@ -53,24 +53,10 @@ export type StatementParse = ParseResult & { csv: CsvLayout | null };
 /** The formats read by a StructuredReader (statement-parts.ts), a part at a time. */
 export type StructuredFormat = Exclude<StatementFormat, 'csv'>;
 
-/** Until each format reads in parts: the whole parse as one part. */
-const whole = (parse: (bytes: Uint8Array, options: ParseOptions) => ParseResult): StructuredReader => ({
-  start: () => ({ offset: 0, carry: null }),
-  part(bytes, _position, _maxBytes, options) {
-    const parsed = parse(bytes, options as ParseOptions);
-    if (!parsed.statement) {
-      return { refusal: parsed.problems[0] ?? { line: null, code: 'IMPORT_FILE_MALFORMED', message: 'unreadable' } };
-    }
-    const { entries, ...head } = parsed.statement;
-    return { entries, problems: parsed.problems, position: { offset: bytes.length, carry: head }, done: true, head };
-  },
-  finish: (position) => ({ statement: position.carry as StatementHead, problems: [] }),
-});
-
 /** The reader of each structured format. */
 export const structuredReaders: Record<StructuredFormat, StructuredReader> = {
   ofx: ofxReader,
-  qif: whole((bytes, options) => parseQif(bytes, { currency: options.currency, dateOrder: options.dateOrder })),
+  qif: qifReader,
   'camt.053': camtReader,
   'camt.054': camtReader,
   mt940: mt940Reader,

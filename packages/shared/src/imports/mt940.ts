@@ -87,7 +87,7 @@ export const mt940Reader: StructuredReader = {
   part(bytes, position, maxBytes) {
     const carry = structuredClone(position.carry) as Mt940Carry;
     const end = partEnd(bytes, position.offset, maxBytes, (window) =>
-      lastLineStart(window, carry.encoding, /^:(61|20):/),
+      lastLineStart(window, carry.encoding, startsEntry),
     );
     const last = end === bytes.length;
     const lines = new TextDecoder(carry.encoding).decode(bytes.subarray(position.offset, end)).split(/\r\n|\r|\n/);
@@ -221,6 +221,11 @@ export const mt940Reader: StructuredReader = {
     return { statement: carry.statements.head, problems: [] };
   },
 };
+
+/** A part may start at a line that starts an entry or a statement. */
+function startsEntry(text: string, at: number): boolean {
+  return text.startsWith(':61:', at) || text.startsWith(':20:', at);
+}
 
 function refuse(line: number | null, code: string, message: string): Refusal {
   return { refusal: problem(line, code, message) };

@@ -200,18 +200,23 @@ export function partEnd(
 }
 
 /**
- * Where the last line in a window that `begins` (a regular expression anchored with ^) starts, in
- * bytes from the window's start; 0 if none does after its first byte. A line break is CRLF, CR or
- * LF, as the line-based formats split lines; UTF-16 is read by code unit, the rest by byte.
+ * Where the last line in a window that `starts` (given the window's text and the line's index)
+ * begins, in bytes from the window's start; 0 if none does after its first byte. A line break is
+ * CRLF, CR or LF, as the line-based formats split lines; UTF-16 is read by code unit, the rest
+ * by byte (their line breaks and markers are ASCII, never part of another character).
  */
-export function lastLineStart(window: Uint8Array, encoding: string, begins: RegExp): number {
+export function lastLineStart(
+  window: Uint8Array,
+  encoding: string,
+  starts: (text: string, at: number) => boolean,
+): number {
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   const text = utf16 ? new TextDecoder(encoding, { ignoreBOM: true }).decode(window) : latin1(window);
   let found = 0;
   for (const match of text.matchAll(/\r\n?|\n/g)) {
     const at = match.index + match[0].length;
     // A CR at the window's end may be the first half of a CRLF.
-    if (at < text.length && begins.test(text.slice(at, at + 16))) found = at;
+    if (at < text.length && starts(text, at)) found = at;
   }
   return utf16 ? found * 2 : found;
 }
