@@ -185,9 +185,7 @@ function headOf(carry: QifCarry) {
 }
 
 /** A part may start at a line after one that starts with `^`, the end of a record. */
-function afterRecord(text: string, at: number): boolean {
-  const lineEnd = at - (text.startsWith('\r\n', at - 2) ? 2 : 1);
-  const previous = Math.max(text.lastIndexOf('\n', lineEnd - 1), text.lastIndexOf('\r', lineEnd - 1)) + 1;
+function afterRecord(text: string, _at: number, previous: number): boolean {
   return text[previous] === '^';
 }
 

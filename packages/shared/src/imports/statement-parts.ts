@@ -71,8 +71,9 @@ export function readWhole(reader: StructuredReader, bytes: Uint8Array, options: 
   for (;;) {
     const part = reader.part(bytes, position, Number.POSITIVE_INFINITY, options);
     if ('refusal' in part) return refused(part);
-    entries.push(...part.entries);
-    problems.push(...part.problems);
+    // One at a time: a part with no bound holds every entry, too many to spread into a call.
+    for (const entry of part.entries) entries.push(entry);
+    for (const found of part.problems) problems.push(found);
     position = part.position;
     if (part.done) break;
   }
@@ -200,23 +201,26 @@ export function partEnd(
 }
 
 /**
- * Where the last line in a window that `starts` (given the window's text and the line's index)
- * begins, in bytes from the window's start; 0 if none does after its first byte. A line break is
- * CRLF, CR or LF, as the line-based formats split lines; UTF-16 is read by code unit, the rest
- * by byte (their line breaks and markers are ASCII, never part of another character).
+ * Where the last line in a window that `starts` (given the window's text, the line's index and
+ * the index of the line before it) begins, in bytes from the window's start; 0 if none does after
+ * its first byte. A line break is CRLF, CR or LF, as the line-based formats split lines; UTF-16
+ * is read by code unit, the rest by byte (their line breaks and markers are ASCII, never part of
+ * another character).
  */
 export function lastLineStart(
   window: Uint8Array,
   encoding: string,
-  starts: (text: string, at: number) => boolean,
+  starts: (text: string, at: number, previous: number) => boolean,
 ): number {
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   const text = utf16 ? new TextDecoder(encoding, { ignoreBOM: true }).decode(window) : latin1(window);
   let found = 0;
+  let previous = 0;
   for (const match of text.matchAll(/\r\n?|\n/g)) {
     const at = match.index + match[0].length;
     // A CR at the window's end may be the first half of a CRLF.
-    if (at < text.length && starts(text, at)) found = at;
+    if (at < text.length && starts(text, at, previous)) found = at;
+    previous = at;
   }
   return utf16 ? found * 2 : found;
 }
