@@ -73,6 +73,30 @@ describe('structured statements read in parts', () => {
     expect(parts.problems).toEqual(whole.problems);
   });
 
+  /** UTF-16 with a byte-order mark, as some Windows tools save text: parts are cut by code unit. */
+  const utf16 = (bytes: Uint8Array, littleEndian: boolean) => {
+    const text = new TextDecoder().decode(bytes);
+    const out = new Uint8Array(2 + text.length * 2);
+    const view = new DataView(out.buffer);
+    view.setUint16(0, 0xfeff, littleEndian);
+    for (let i = 0; i < text.length; i++) view.setUint16(2 + i * 2, text.charCodeAt(i), littleEndian);
+    return out;
+  };
+
+  it.each([
+    ['mt940', true],
+    ['qif', false],
+  ] as const)('%s in UTF-16 (little endian: %s): parts give the statement read whole', (format, littleEndian) => {
+    const bytes = utf16(format === 'mt940' ? mt940(200) : qif(200), littleEndian);
+    const whole = parseStatement(bytes, { ...options, format });
+    expect(whole.statement?.entries.some((e) => e.counterparty?.includes('Ångström'))).toBe(true);
+    const parts = readInParts(format, bytes, 1024);
+    expect(parts.advances.length).toBeGreaterThan(20);
+    expect(Math.max(...parts.advances)).toBeLessThanOrEqual(1024);
+    expect(parts.statement).toEqual(whole.statement);
+    expect(parts.problems).toEqual(whole.problems);
+  });
+
   const fixtures: [StructuredFormat, string][] = [
     ['camt.053', 'camt/genkgo-camt053.v2.minimal.xml'],
     ['camt.053', 'camt/genkgo-camt053.v2.multi-statement.xml'],
