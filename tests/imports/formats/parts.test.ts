@@ -126,6 +126,17 @@ describe('structured statements read in parts', () => {
     expect(parts.problems).toEqual(whole.problems);
   });
 
+  it('reads an OFX whose transactions lack their end tags (nested, so one of them a statement) as read whole', () => {
+    const text = new TextDecoder().decode(ofx(200)).replaceAll('</STMTTRN>', '');
+    const bytes = new TextEncoder().encode(text);
+    const whole = parseStatement(bytes, { ...options, format: 'ofx' });
+    expect(whole.statement?.entries).toHaveLength(2);
+    const parts = readInParts('ofx', bytes, 1024);
+    expect(parts.advances.length).toBeGreaterThan(20);
+    expect(parts.statement).toEqual(whole.statement);
+    expect(parts.problems).toEqual(whole.problems);
+  });
+
   it('finds a malformed element in a later part on its line, as read whole', () => {
     const text = new TextDecoder().decode(camt053(300));
     const at = text.indexOf('<Ntry>', text.length / 2);

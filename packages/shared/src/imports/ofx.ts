@@ -160,11 +160,15 @@ function readTokens(
     carry.statement = { state: 'read', currency, exponent };
   };
 
-  /** An element leaves the stack: a statement's transaction or the statement itself is read, and dropped. */
+  /**
+   * An element leaves the stack: a statement's transaction or the statement itself is read, and
+   * dropped. It is its parent's last child (children are added only to the element on top), the
+   * same one or, after a part's edge, the parent's copy from the checkpoint.
+   */
   const leave = (node: OfxNode) => {
     const parent = stack[stack.length - 1];
     if (node.tag === 'STMTTRN' && parent?.role === 'list' && carry.statement) {
-      parent.children.splice(parent.children.lastIndexOf(node), 1);
+      parent.children.pop();
       if (carry.statement.state === 'header') decide(stack.findLast((n) => n.role === 'statement') ?? node);
       if (carry.statement.state !== 'read') return;
       const entry = readTransaction(node, carry.statement.currency, carry.statement.exponent, problems);
@@ -174,7 +178,7 @@ function readTokens(
       return;
     }
     if (node.role !== 'statement' || !carry.statement) return;
-    parent?.children.splice(parent.children.lastIndexOf(node), 1);
+    parent?.children.pop();
     if (carry.statement.state === 'header') decide(node);
     if (carry.statement.state === 'read') {
       const ledger = child(node, 'LEDGERBAL');

@@ -92,7 +92,8 @@ export interface PreviewSizes {
 
 /**
  * Sizes that keep a unit around a fifth of a step's 1.5 s here: 256 KiB of CSV is about 5,500
- * lines, of CAMT.053 about 250 entries. A step starts no unit with less than `unitMs` of its time left.
+ * lines, of CAMT.053 a few hundred entries (a part of it takes 30 to 70 ms to read). A step starts
+ * no unit with less than `unitMs` of its time left.
  */
 const defaultSizes: PreviewSizes = { stageBytes: 256 * 1024, matchRows: 5000 };
 const unitMs = 400;
