@@ -43,6 +43,7 @@ interface OfxCarry {
   charset: string;
   /** The line the part starts on. */
   line: number;
+  /** The open elements from a synthetic root, each without its open child (the next in the stack). */
   stack: OfxNode[];
   /** The open statement: its header is decided at its first transaction (or its end), then read or passed over. */
   statement: { state: 'header' | 'read' | 'skip'; currency: string; exponent: number } | null;
@@ -89,8 +90,14 @@ export const ofxReader: StructuredReader = {
     if (!decoded.ok)
       return refuse(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode the declared charset ${carry.charset}`);
     const last = end === bytes.length;
+    // The checkpoint holds each open element once, in the stack: each is its parent's last child again.
+    carry.stack.forEach((node, i) => {
+      const open = carry.stack[i + 1];
+      if (open) node.children.push(open);
+    });
     const read = readTokens(decoded.text, carry, last);
     if ('refusal' in read) return read;
+    for (const node of carry.stack.slice(0, -1)) node.children.pop();
     return { ...read, position: { offset: end, carry }, done: last, head: carry.statements.head };
   },
 
@@ -162,8 +169,7 @@ function readTokens(
 
   /**
    * An element leaves the stack: a statement's transaction or the statement itself is read, and
-   * dropped. It is its parent's last child (children are added only to the element on top), the
-   * same one or, after a part's edge, the parent's copy from the checkpoint.
+   * dropped. It is its parent's last child: children are added only to the element on top.
    */
   const leave = (node: OfxNode) => {
     const parent = stack[stack.length - 1];
