@@ -118,7 +118,7 @@ describe('the preview in steps', () => {
     const once = await runSteps(importPreview, whole, params);
     expect(once.steps).toBe(1);
 
-    const tiny = previewKind({ stageBytes: 300, stageEntries: 3, matchRows: 7 });
+    const tiny = previewKind({ stageBytes: 300, matchRows: 7 });
     const small = context(orgId, 0);
     const stepped = await runSteps(tiny, small, params, true);
     expect(stepped.steps).toBeGreaterThan(100);
@@ -163,7 +163,7 @@ describe('the preview in steps', () => {
     const broken = `${csv}${day(1)};${day(1)};;"Unclosed;-1,00;\n`;
     const brokenPath = await uploadStatement(owner, orgId, broken);
     const ctx = context(orgId, 0);
-    const tiny = previewKind({ stageBytes: 300, stageEntries: 3, matchRows: 7 });
+    const tiny = previewKind({ stageBytes: 300, matchRows: 7 });
     const params = tiny.params.parse({ account_id: account, path: brokenPath });
     await expect(runSteps(tiny, ctx, params)).rejects.toMatchObject({ code: 'IMPORT_FILE_TRUNCATED' });
     const [{ n }] = await adminSql`select count(*)::int as n from public.import_rows where batch_id = ${ctx.jobId}`;

@@ -159,9 +159,10 @@ describe('SWIFT MT940', () => {
     );
     const { statement, problems } = parseMt940(edited);
     expect(statement?.entries.map((e) => e.line)).toEqual([6, 11, 25, 28]);
+    // In line order: the statement (from its :20: on line 17) that no longer adds up, then the entry.
     expect(problems).toEqual([
-      { line: 21, code: 'IMPORT_ENTRY_INVALID', message: expect.stringContaining('25O0') },
       { line: 17, code: 'IMPORT_STATEMENT_UNBALANCED', message: expect.any(String) },
+      { line: 21, code: 'IMPORT_ENTRY_INVALID', message: expect.stringContaining('25O0') },
     ]);
   });
 

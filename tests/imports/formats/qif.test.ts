@@ -131,10 +131,10 @@ describe('QIF', () => {
       entry({ line: 14, bookedOn: '2026-01-14', amountMinor: -300, currency: 'XXX' }),
     ]);
     expect(problems).toEqual([
-      { line: 18, code: 'IMPORT_OTHER_ACCOUNT', message: expect.stringContaining('Savings') },
       { line: 5, code: 'IMPORT_AMOUNT_INVALID', message: expect.stringContaining('abc') },
       { line: 8, code: 'IMPORT_DATE_INVALID', message: expect.stringContaining('02/30/2026') },
       { line: 11, code: 'IMPORT_ENTRY_INVALID', message: expect.any(String) },
+      { line: 18, code: 'IMPORT_OTHER_ACCOUNT', message: expect.stringContaining('Savings') },
     ]);
   });
 

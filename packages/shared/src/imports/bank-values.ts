@@ -3,7 +3,7 @@
  * days, currency codes, and the problems it reports when one does not read. Amounts go through
  * string arithmetic only, never a float.
  */
-import type { ParseProblem, Statement } from './statement.ts';
+import type { ParseProblem } from './statement.ts';
 
 /** Money is bounded in every table (AMOUNT_OUT_OF_RANGE): at most 10^15 minor units either way. */
 const maxMinor = 10 ** 15;
@@ -59,55 +59,4 @@ export function dayOfTimestamp(text: string): string | null {
 export function cleanText(text: string | null | undefined): string | null {
   const cleaned = (text ?? '').replace(/\s+/g, ' ').trim();
   return cleaned === '' ? null : cleaned;
-}
-
-/** One statement as a file holds it, with the line (or ordinal) where it starts. */
-export interface StatementPart {
-  statement: Statement;
-  line: number;
-}
-
-/**
- * Joins a file's statements into the one the import reads: the statements of the first account in
- * file order (an MT940 file of daily pages, a CAMT file of several Stmt, an OFX with two
- * STMTRS), opening balance from the first and closing from the last. Statements of any other
- * account are left out with IMPORT_OTHER_ACCOUNT, since an import goes into one account. Each page
- * whose balances do not add up gets IMPORT_STATEMENT_UNBALANCED.
- */
-export function combineStatements(parts: StatementPart[], problems: ParseProblem[]): Statement | null {
-  const first = parts[0];
-  if (!first) return null;
-  const own = parts.filter((p) => p.statement.account === first.statement.account);
-  for (const other of parts) {
-    if (other.statement.account === first.statement.account) continue;
-    problems.push(
-      problem(
-        other.line,
-        'IMPORT_OTHER_ACCOUNT',
-        `statement of account ${other.statement.account ?? '(none)'} left out: this file is read for account ${first.statement.account ?? '(none)'}`,
-      ),
-    );
-  }
-  for (const part of own) checkBalanced(part, problems);
-  const last = own[own.length - 1] ?? first;
-  return {
-    ...first.statement,
-    closingBalanceMinor: last.statement.closingBalanceMinor,
-    closingOn: last.statement.closingOn,
-    entries: own.flatMap((p) => p.statement.entries),
-  };
-}
-
-function checkBalanced({ statement: s, line }: StatementPart, problems: ParseProblem[]): void {
-  if (s.openingBalanceMinor === null || s.closingBalanceMinor === null) return;
-  if (s.entries.some((e) => e.currency !== s.currency)) return;
-  const sum = s.entries.reduce((total, e) => total + e.amountMinor, s.openingBalanceMinor);
-  if (sum === s.closingBalanceMinor) return;
-  problems.push(
-    problem(
-      line,
-      'IMPORT_STATEMENT_UNBALANCED',
-      `opening balance ${s.openingBalanceMinor} plus entries is ${sum}, the closing balance says ${s.closingBalanceMinor} (minor units)`,
-    ),
-  );
 }

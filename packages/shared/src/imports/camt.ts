@@ -10,20 +10,28 @@
  * the entry is split into one entry per TxDtls; otherwise it stays one entry with their texts.
  * Entries are numbered by ordinal (`line`), since XML lines say little about an entry.
  * saxes (ISC, the streaming XML parser jsdom uses, pure JS for Node and Deno) reads the XML; it
- * checks well-formedness with line numbers and reads 100,000 entries in seconds.
+ * checks well-formedness with line numbers. The file is read in parts that start at an `<Ntry>`
+ * (statement-parts.ts), a report's header carried from part to part.
  */
 import { SaxesParser } from 'saxes';
-import {
-  cleanText,
-  combineStatements,
-  currencyExponent,
-  dayOfTimestamp,
-  decimalToMinor,
-  problem,
-  type StatementPart,
-} from './bank-values.ts';
+import { cleanText, currencyExponent, dayOfTimestamp, decimalToMinor, problem } from './bank-values.ts';
 import { decodeDeclared, peekAscii } from './decode-text.ts';
-import type { ParseProblem, ParseResult, Statement, StatementEntry, StatementFormat } from './statement.ts';
+import type { ParseProblem, ParseResult, StatementEntry, StatementFormat } from './statement.ts';
+import {
+  closeStatement,
+  countEntry,
+  countLines,
+  insideMarkup,
+  latin1,
+  newStatements,
+  openStatement,
+  partEnd,
+  type Refusal,
+  readWhole,
+  type StatementHead,
+  type Statements,
+  type StructuredReader,
+} from './statement-parts.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed XML is untyped until read through `at`.
 type Xml = any;
@@ -31,57 +39,44 @@ type Xml = any;
 /** Elements that may repeat, so they are always arrays in the tree. */
 const repeated = new Set(['Stmt', 'Ntfctn', 'Bal', 'Ntry', 'NtryDtls', 'TxDtls', 'Ustrd', 'Strd', 'CdtrRefInf']);
 
+/**
+ * An element being read: its local and qualified names, its children so far as plain objects
+ * (an element with neither attributes nor children is its text; otherwise an object of its
+ * children by local name, its attributes as `@name` and its text as `#text`), and its text.
+ */
 interface Open {
   name: string;
+  qname: string;
   node: Record<string, Xml>;
   text: string;
+  /** The message's first BkToCstmrStmt (BkToCstmrDbtCdtNtfctn), whose reports are read; a report. */
+  role?: 'group' | 'report';
 }
 
 /**
- * The document as plain objects: an element with neither attributes nor children is its text;
- * otherwise an object of its children by local name (namespace prefixes dropped), its attributes
- * as `@name` and its text as `#text`. A problem (with its line) if the XML is not well-formed.
+ * What one part hands the next (JSON). A part starts at an `<Ntry>`, so what is open there is
+ * the document, the message, the report with its header (Acct, Bal), and nothing of an entry.
  */
-function readXml(text: string): Xml | ParseProblem {
-  const parser = new SaxesParser({ position: true });
-  const root: Open = { name: '#root', node: {}, text: '' };
-  const stack: Open[] = [root];
-  let failure: ParseProblem | null = null;
-  parser.on('error', (error) => {
-    failure ??= problem(parser.line, 'IMPORT_FILE_MALFORMED', error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''));
-  });
-  parser.on('opentag', (tag) => {
-    const node: Record<string, Xml> = {};
-    for (const [name, value] of Object.entries(tag.attributes)) node[`@${localName(name)}`] = value;
-    stack.push({ name: localName(tag.name), node, text: '' });
-  });
-  parser.on('text', (chunk) => {
-    const top = stack[stack.length - 1];
-    if (top) top.text += chunk;
-  });
-  parser.on('cdata', (chunk) => {
-    const top = stack[stack.length - 1];
-    if (top) top.text += chunk;
-  });
-  parser.on('closetag', () => {
-    const done = stack.pop();
-    const parent = stack[stack.length - 1];
-    if (!done || !parent) return;
-    const text = done.text.trim();
-    let value: Xml = done.node;
-    if (Object.keys(done.node).length === 0) value = text;
-    else if (text !== '') done.node['#text'] = text;
-    const existing = parent.node[done.name];
-    if (repeated.has(done.name)) parent.node[done.name] = [...(existing ?? []), value];
-    else if (existing === undefined) parent.node[done.name] = value;
-    else parent.node[done.name] = [...list(existing), value];
-  });
-  try {
-    parser.write(text).close();
-  } catch {
-    // saxes has called the error handler with the first error, which is the one reported.
-  }
-  return failure ?? root.node;
+interface CamtCarry {
+  format: StatementFormat;
+  encoding: string;
+  /** The line the part starts on. */
+  line: number;
+  stack: Open[];
+  groupSeen: boolean;
+  /**
+   * The open report: its header is decided at its first entry (whose Ccy is the report's when
+   * Acct and Bal give none), then its entries are read, or passed over if the header is unusable.
+   */
+  report: 'header' | 'read' | 'skip' | null;
+  /** The open report's closing balance, for its end. */
+  closing: { minor: number | null; on: string | null };
+  /** Entries numbered so far. */
+  ordinal: number;
+  reports: number;
+  /** Why the first report left out was (its currency), the refusal if no report is read. */
+  dropped: ParseProblem | null;
+  statements: Statements;
 }
 
 function localName(name: string): string {
@@ -89,55 +84,197 @@ function localName(name: string): string {
 }
 
 export function parseCamt(bytes: Uint8Array): ParseResult {
-  const head = peekAscii(bytes);
-  const kind = /urn:iso:std:iso:20022:tech:xsd:camt\.(05[0-9])\.001\.(\d{2})/.exec(peekAscii(bytes, 1 << 14));
-  if (!kind || (kind[1] !== '053' && kind[1] !== '054')) {
-    const what = kind ? `a camt.${kind[1]} message` : 'no ISO 20022 camt message';
-    return refuse(
-      null,
-      'IMPORT_FORMAT_MISMATCH',
-      `${what}: only camt.053 statements and camt.054 notifications are read`,
-    );
-  }
-  if (Number(kind[2]) < 2) return refuse(null, 'IMPORT_FORMAT_MISMATCH', `camt.${kind[1]}.001.${kind[2]} is not read`);
-  const format: StatementFormat = kind[1] === '053' ? 'camt.053' : 'camt.054';
-
-  const encoding = /<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1] ?? 'utf-8';
-  const decoded = decodeDeclared(bytes, encoding);
-  if (!decoded.ok) return refuse(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode the declared encoding ${encoding}`);
-  // A download cut short ends before the root's end tag; say so rather than which tag is unclosed.
-  if (!/<\/(\w+:)?Document>\s*$/.test(decoded.text)) {
-    const lines = decoded.text.split('\n').length;
-    return refuse(lines, 'IMPORT_FILE_TRUNCATED', 'the file ends before </Document>: it was cut short');
-  }
-  const document = readXml(decoded.text);
-  if ('code' in document) return { statement: null, problems: [document] };
-  const message = document.Document;
-  const reports: Xml[] =
-    format === 'camt.053' ? at(message, 'BkToCstmrStmt', 'Stmt') : at(message, 'BkToCstmrDbtCdtNtfctn', 'Ntfctn');
-  const problems: ParseProblem[] = [];
-  const parts: StatementPart[] = [];
-  let ordinal = 0;
-  for (const report of list(reports)) {
-    const firstOrdinal = ordinal + 1;
-    const statement = readReport(report, format, () => ++ordinal, problems);
-    if (statement) parts.push({ statement, line: firstOrdinal });
-  }
-  if (parts.length === 0) {
-    problems.push(
-      problem(
-        null,
-        'IMPORT_FILE_MALFORMED',
-        `the ${format} message holds no ${format === 'camt.053' ? 'Stmt' : 'Ntfctn'}`,
-      ),
-    );
-    return { statement: null, problems };
-  }
-  return { statement: combineStatements(parts, problems), problems };
+  return readWhole(camtReader, bytes, {});
 }
 
-function refuse(line: number | null, code: string, message: string): ParseResult {
-  return { statement: null, problems: [problem(line, code, message)] };
+/** CAMT in parts, each starting at an `<Ntry>`: saxes reads each part after the open elements written again. */
+export const camtReader: StructuredReader = {
+  start(bytes) {
+    const head = peekAscii(bytes);
+    const kind = /urn:iso:std:iso:20022:tech:xsd:camt\.(05[0-9])\.001\.(\d{2})/.exec(peekAscii(bytes, 1 << 14));
+    if (!kind || (kind[1] !== '053' && kind[1] !== '054')) {
+      const what = kind ? `a camt.${kind[1]} message` : 'no ISO 20022 camt message';
+      return refuse(
+        null,
+        'IMPORT_FORMAT_MISMATCH',
+        `${what}: only camt.053 statements and camt.054 notifications are read`,
+      );
+    }
+    if (Number(kind[2]) < 2)
+      return refuse(null, 'IMPORT_FORMAT_MISMATCH', `camt.${kind[1]}.001.${kind[2]} is not read`);
+    const format: StatementFormat = kind[1] === '053' ? 'camt.053' : 'camt.054';
+    const encoding = /<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1] ?? 'utf-8';
+    const tail = decodeDeclared(bytes.subarray(Math.max(0, bytes.length - 1024)), encoding);
+    if (!tail.ok) return refuse(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode the declared encoding ${encoding}`);
+    // A download cut short ends before the root's end tag; say so rather than which tag is unclosed.
+    if (!/<\/(\w+:)?Document>\s*$/.test(tail.text)) {
+      return refuse(
+        countByte(bytes, 0x0a) + 1,
+        'IMPORT_FILE_TRUNCATED',
+        'the file ends before </Document>: it was cut short',
+      );
+    }
+    const carry: CamtCarry = {
+      format,
+      encoding,
+      line: 1,
+      stack: [{ name: '#root', qname: '#root', node: {}, text: '' }],
+      groupSeen: false,
+      report: null,
+      closing: { minor: null, on: null },
+      ordinal: 0,
+      reports: 0,
+      dropped: null,
+      statements: newStatements(),
+    };
+    return { offset: 0, carry };
+  },
+
+  part(bytes, position, maxBytes) {
+    const carry = structuredClone(position.carry) as CamtCarry;
+    const end = partEnd(bytes, position.offset, maxBytes, (window) => lastEntryStart(latin1(window)));
+    const decoded = decodeDeclared(bytes.subarray(position.offset, end), carry.encoding);
+    if (!decoded.ok) return { refusal: problem(1, 'IMPORT_CHARSET_UNSUPPORTED', `cannot decode ${carry.encoding}`) };
+    const last = end === bytes.length;
+    const entries: StatementEntry[] = [];
+    const problems: ParseProblem[] = [];
+    const stack = carry.stack;
+    const group = carry.format === 'camt.053' ? 'BkToCstmrStmt' : 'BkToCstmrDbtCdtNtfctn';
+    const reportName = carry.format === 'camt.053' ? 'Stmt' : 'Ntfctn';
+
+    const decide = (report: Open, firstEntry: Xml) => {
+      const node = firstEntry === undefined ? report.node : { ...report.node, Ntry: [firstEntry] };
+      const read = readReportHead(node, carry.format, problems);
+      if (!read) {
+        carry.report = 'skip';
+        carry.dropped ??= problems[problems.length - 1] ?? null;
+        return;
+      }
+      carry.report = 'read';
+      carry.reports++;
+      carry.closing = read.closing;
+      openStatement(carry.statements, carry.ordinal + 1, read.head);
+    };
+
+    const parser = new SaxesParser({ position: true });
+    let failure: ParseProblem | null = null;
+    // The open elements are written again for this part's parser; the stack already holds them.
+    let restoring = true;
+    parser.on('error', (error) => {
+      failure ??= problem(
+        carry.line + parser.line - 1,
+        'IMPORT_FILE_MALFORMED',
+        error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, ''),
+      );
+    });
+    parser.on('opentag', (tag) => {
+      if (restoring) return;
+      const node: Record<string, Xml> = {};
+      for (const [name, value] of Object.entries(tag.attributes)) node[`@${localName(name)}`] = value;
+      const parent = stack[stack.length - 1];
+      // Blanks before a child are nothing once trimmed; dropped, they do not pile up in a report's carry.
+      if (parent && parent.text.trim() === '') parent.text = '';
+      const open: Open = { name: localName(tag.name), qname: tag.name, node, text: '' };
+      if (stack.length === 2 && stack[1]?.name === 'Document' && open.name === group && !carry.groupSeen) {
+        carry.groupSeen = true;
+        open.role = 'group';
+      } else if (parent?.role === 'group' && open.name === reportName) {
+        open.role = 'report';
+        carry.report = 'header';
+      }
+      stack.push(open);
+    });
+    const addText = (chunk: string) => {
+      const top = stack[stack.length - 1];
+      if (top) top.text += chunk;
+    };
+    parser.on('text', addText);
+    parser.on('cdata', addText);
+    parser.on('closetag', () => {
+      const done = stack.pop();
+      const parent = stack[stack.length - 1];
+      if (!done || !parent) return;
+      const text = done.text.trim();
+      let value: Xml = done.node;
+      if (Object.keys(done.node).length === 0) value = text;
+      else if (text !== '') done.node['#text'] = text;
+      if (parent.role === 'report' && done.name === 'Ntry') {
+        if (carry.report === 'header') decide(parent, value);
+        if (carry.report === 'skip') return;
+        const read = readEntry(value, ++carry.ordinal, problems);
+        for (const entry of read) countEntry(carry.statements, entry);
+        if (carry.statements.open?.own) entries.push(...read);
+        return;
+      }
+      if (done.role === 'report') {
+        if (carry.report === 'header') decide(done, undefined);
+        if (carry.report === 'read') closeStatement(carry.statements, carry.closing, problems);
+        carry.report = null;
+        return;
+      }
+      const existing = parent.node[done.name];
+      if (repeated.has(done.name)) parent.node[done.name] = [...(existing ?? []), value];
+      else if (existing === undefined) parent.node[done.name] = value;
+      else parent.node[done.name] = [...list(existing), value];
+    });
+    try {
+      parser.write(
+        stack
+          .slice(1)
+          .map((open) => `<${open.qname}>`)
+          .join(''),
+      );
+      restoring = false;
+      parser.write(decoded.text);
+      if (last) parser.close();
+    } catch {
+      // saxes has called the error handler with the first error, which is the one reported.
+    }
+    if (failure) return { refusal: failure };
+    carry.line += countLines(decoded.text);
+    return { entries, problems, position: { offset: end, carry }, done: last, head: carry.statements.head };
+  },
+
+  finish(position) {
+    const carry = position.carry as CamtCarry;
+    if (!carry.statements.head) {
+      const what = carry.format === 'camt.053' ? 'Stmt' : 'Ntfctn';
+      return {
+        refusal:
+          carry.dropped ?? problem(null, 'IMPORT_FILE_MALFORMED', `the ${carry.format} message holds no ${what}`),
+      };
+    }
+    return { statement: carry.statements.head, problems: [] };
+  },
+};
+
+/**
+ * Where the last `<Ntry>` in a window starts (0 if none after its first byte): a part ends there.
+ * One inside a comment, CDATA section or processing instruction is none.
+ */
+function lastEntryStart(window: string): number {
+  const starts = [...window.matchAll(/<(?:[\w.-]+:)?Ntry[\s/>]/g)].map((m) => m.index);
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const at = starts[i] ?? 0;
+    if (
+      at > 0 &&
+      !insideMarkup(window, at, '<!--', '-->') &&
+      !insideMarkup(window, at, '<![CDATA[', ']]>') &&
+      !insideMarkup(window, at, '<?', '?>')
+    )
+      return at;
+  }
+  return 0;
+}
+
+function countByte(bytes: Uint8Array, byte: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(byte); i >= 0; i = bytes.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
+function refuse(line: number | null, code: string, message: string): Refusal {
+  return { refusal: problem(line, code, message) };
 }
 
 /** The value at a path, or undefined; arrays on the way are entered at their first item. */
@@ -188,12 +325,12 @@ function signedAmount(amount: Xml, indicator: string | null): Money | null {
   return { minor: indicator === 'DBIT' ? -minor : minor, currency };
 }
 
-function readReport(
+/** A report's header: the statement it is and its closing balance; null (with a problem) if its currency is none. */
+function readReportHead(
   report: Xml,
   format: StatementFormat,
-  nextOrdinal: () => number,
   problems: ParseProblem[],
-): Statement | null {
+): { head: StatementHead; closing: { minor: number | null; on: string | null } } | null {
   const account = accountId(at(report, 'Acct'));
   const currency =
     text(at(report, 'Acct', 'Ccy')) ??
@@ -223,17 +360,17 @@ function readReport(
   };
   const opening = balance(['OPBD', 'PRCD']);
   const closing = balance(['CLBD']);
-  const entries: StatementEntry[] = [];
-  for (const ntry of list(report.Ntry)) entries.push(...readEntry(ntry, nextOrdinal(), problems));
   return {
-    format,
-    account,
-    currency,
-    openingBalanceMinor: opening.minor,
-    openingOn: opening.on,
-    closingBalanceMinor: closing.minor,
-    closingOn: closing.on,
-    entries,
+    head: {
+      format,
+      account,
+      currency,
+      openingBalanceMinor: opening.minor,
+      openingOn: opening.on,
+      closingBalanceMinor: closing.minor,
+      closingOn: closing.on,
+    },
+    closing,
   };
 }
 

@@ -20,12 +20,22 @@ export function decodeDeclared(bytes: Uint8Array, declared: string): Decoded {
 
 /** Decodes a file that declares nothing: BOM, else strict UTF-8, else Windows-1252. */
 export function decodeUndeclared(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder(undeclaredEncoding(bytes)).decode(bytes);
+}
+
+/**
+ * The encoding of a file that declares nothing, from the whole file (one byte that is not UTF-8
+ * makes all of it Windows-1252), so that a reader decoding it a part at a time decodes each part
+ * as the whole would be.
+ */
+export function undeclaredEncoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | 'utf-8' | 'windows-1252' {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return 'utf-8';
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return 'windows-1252';
   }
 }
 

@@ -1,11 +1,12 @@
-import { parseCamt } from './camt.ts';
+import { camtReader } from './camt.ts';
 import { type CsvLayout, type CsvOptions, parseCsv } from './csv.ts';
 import { peekAscii } from './decode-text.ts';
 import { detectFormat } from './detect.ts';
-import { parseMt940 } from './mt940.ts';
-import { parseOfx } from './ofx.ts';
-import { parseQif, type QifDateOrder } from './qif.ts';
+import { mt940Reader } from './mt940.ts';
+import { ofxReader } from './ofx.ts';
+import { type QifDateOrder, qifReader } from './qif.ts';
 import type { ParseResult, StatementFormat } from './statement.ts';
+import { readWhole, type StructuredReader } from './statement-parts.ts';
 
 // The structured formats' readers are exported too, for a client that checks a file before uploading it.
 export { parseCamt } from './camt.ts';
@@ -30,6 +31,14 @@ export { parseOfx } from './ofx.ts';
 export * from './params.ts';
 export { parseQif, type QifDateOrder, type QifOptions } from './qif.ts';
 export * from './statement.ts';
+export {
+  problemOrder,
+  type Refusal,
+  type StatementHead,
+  type StructuredPart,
+  type StructuredPosition,
+  type StructuredReader,
+} from './statement-parts.ts';
 
 export interface ParseOptions extends CsvOptions {
   /** The file's format when the member chose it; detected from the bytes otherwise. */
@@ -41,24 +50,16 @@ export interface ParseOptions extends CsvOptions {
 /** A parse, and for a CSV how it was read (the mapping the preview shows and a member may correct). */
 export type StatementParse = ParseResult & { csv: CsvLayout | null };
 
-type Parser = (bytes: Uint8Array, options: ParseOptions) => StatementParse;
+/** The formats read by a StructuredReader (statement-parts.ts), a part at a time. */
+export type StructuredFormat = Exclude<StatementFormat, 'csv'>;
 
-/** The structured formats carry their own layout (and, but for QIF, their own currency). */
-const structured =
-  (parse: (bytes: Uint8Array, options: ParseOptions) => ParseResult): Parser =>
-  (bytes, options) => ({
-    ...parse(bytes, options),
-    csv: null,
-  });
-
-/** The parser of each format. */
-const parsers: Record<StatementFormat, Parser> = {
-  csv: parseCsv,
-  ofx: structured(parseOfx),
-  qif: structured((bytes, options) => parseQif(bytes, { currency: options.currency, dateOrder: options.dateOrder })),
-  'camt.053': structured(parseCamt),
-  'camt.054': structured(parseCamt),
-  mt940: structured(parseMt940),
+/** The reader of each structured format. */
+export const structuredReaders: Record<StructuredFormat, StructuredReader> = {
+  ofx: ofxReader,
+  qif: qifReader,
+  'camt.053': camtReader,
+  'camt.054': camtReader,
+  mt940: mt940Reader,
 };
 
 /**
@@ -88,5 +89,6 @@ export function parseStatement(bytes: Uint8Array, options: ParseOptions): Statem
       csv: null,
     };
   }
-  return parsers[format](bytes, options);
+  if (format === 'csv') return parseCsv(bytes, options);
+  return { ...readWhole(structuredReaders[format], bytes, options), csv: null };
 }

@@ -10,18 +10,23 @@
  * ?20-?29 and ?60-?63 purpose, ?30 bank code/BIC, ?31 account/IBAN, ?32-?33 name; SEPA tags in the
  * purpose, so SVWZ+ is the text), as SWIFT-style `/CODE/value` subfields (/NAME/, /REMI/,
  * /IBAN/, /CNTP/), or else as free text. Encoding: UTF-8 when valid, else Windows-1252.
+ * The file is read in parts that start at a :61: or :20: line (statement-parts.ts).
  */
+import { cleanText, currencyExponent, decimalToMinor, isoDay, problem } from './bank-values.ts';
+import { undeclaredEncoding } from './decode-text.ts';
+import type { ParseProblem, ParseResult, StatementEntry } from './statement.ts';
 import {
-  cleanText,
-  combineStatements,
-  currencyExponent,
-  decimalToMinor,
-  isoDay,
-  problem,
-  type StatementPart,
-} from './bank-values.ts';
-import { decodeUndeclared } from './decode-text.ts';
-import type { ParseProblem, ParseResult, Statement, StatementEntry } from './statement.ts';
+  closeStatement,
+  countEntry,
+  lastLineStart,
+  newStatements,
+  openStatement,
+  partEnd,
+  type Refusal,
+  readWhole,
+  type Statements,
+  type StructuredReader,
+} from './statement-parts.ts';
 
 interface Field {
   tag: string;
@@ -35,124 +40,195 @@ interface Balance {
   currency: string;
 }
 
-export function parseMt940(bytes: Uint8Array): ParseResult {
-  const problems: ParseProblem[] = [];
-  const text = decodeUndeclared(bytes);
-  if (!/(^|\{4:):20:/m.test(text) || !/^:(60[FM]|61):/m.test(text)) {
-    return {
-      statement: null,
-      problems: [problem(null, 'IMPORT_FORMAT_MISMATCH', 'not an MT940 statement: no :20: and :60F: or :61: fields')],
-    };
-  }
-  const fields = readFields(text);
-
-  const parts: StatementPart[] = [];
-  let current: { part: StatementPart; exponent: number; closed: boolean } | null = null;
-  let lastEntry: StatementEntry | null = null;
-  const close = () => {
-    if (current && !current.closed) {
-      problems.push(
-        problem(current.part.line, 'IMPORT_FILE_TRUNCATED', 'the statement has no closing balance :62F:/:62M:'),
-      );
-    }
-  };
-  for (const field of fields) {
-    if (field.tag === '20') {
-      close();
-      const statement: Statement = {
-        format: 'mt940',
-        account: null,
-        currency: '',
-        openingBalanceMinor: null,
-        openingOn: null,
-        closingBalanceMinor: null,
-        closingOn: null,
-        entries: [],
-      };
-      current = { part: { statement, line: field.line }, exponent: 2, closed: false };
-      parts.push(current.part);
-      lastEntry = null;
-      continue;
-    }
-    if (!current) {
-      problems.push(problem(field.line, 'IMPORT_FILE_MALFORMED', `:${field.tag}: before the first :20:`));
-      return { statement: null, problems };
-    }
-    const s = current.part.statement;
-    switch (field.tag) {
-      case '25':
-        s.account = cleanText(field.value);
-        break;
-      case '60F':
-      case '60M': {
-        const balance = readBalance(field, problems);
-        if (!balance) return { statement: null, problems };
-        s.currency = balance.currency;
-        current.exponent = currencyExponent(balance.currency) ?? 2;
-        s.openingBalanceMinor = balance.minor;
-        s.openingOn = balance.on;
-        break;
-      }
-      case '61':
-        lastEntry = readEntry(field, s.currency, current.exponent, problems);
-        if (lastEntry) s.entries.push(lastEntry);
-        break;
-      case '86':
-        if (lastEntry) Object.assign(lastEntry, readDetails(field.value));
-        lastEntry = null;
-        break;
-      case '62F':
-      case '62M': {
-        const balance = readBalance(field, problems);
-        if (!balance) return { statement: null, problems };
-        s.closingBalanceMinor = balance.minor;
-        s.closingOn = balance.on;
-        current.closed = true;
-        break;
-      }
-      default:
-        lastEntry = null; // :28C:, :64:, :65:, bank-specific fields
-    }
-  }
-  close();
-  if (problems.some((p) => p.code === 'IMPORT_FILE_TRUNCATED' || p.code === 'IMPORT_CURRENCY_INVALID')) {
-    return { statement: null, problems };
-  }
-  return { statement: combineStatements(parts, problems), problems };
+/** The statement being read (from its :20:), as far as its fields have come. */
+interface Page {
+  line: number;
+  account: string | null;
+  currency: string;
+  exponent: number;
+  openingBalanceMinor: number | null;
+  openingOn: string | null;
+  closing: { minor: number | null; on: string | null };
+  closed: boolean;
+  /** Joined to the file's statements (at its first entry, or its end). */
+  joined: boolean;
 }
 
 /**
- * The file's fields with their first line. Envelope blocks and `-` separators are dropped, and so
- * are the lines before the first field and between a `-` and the next field: banks' own headers
- * (ABN AMRO writes `ABNANL2A`, `940`, `ABNANL2A` before each statement).
+ * What one part hands the next (JSON). A part starts at a line that starts a :61: entry or a
+ * :20: statement, so no field is open there: only the statement's header fields are carried.
  */
-function readFields(text: string): Field[] {
-  const fields: Field[] = [];
-  const lines = text.split(/\r\n|\r|\n/);
-  let betweenStatements = true;
-  for (let i = 0; i < lines.length; i++) {
-    let raw = lines[i] ?? '';
-    // The SWIFT envelope: basic/application headers before block 4, trailer blocks after it.
-    if (raw.startsWith('{')) {
-      const body = raw.indexOf('{4:');
-      if (body === -1) continue;
-      raw = raw.slice(body + 3);
+interface Mt940Carry {
+  encoding: string;
+  /** Lines before the part. */
+  line: number;
+  /** After a `-` and before the next field: lines there are a bank's headers, not a field's. */
+  betweenStatements: boolean;
+  page: Page | null;
+  statements: Statements;
+}
+
+export function parseMt940(bytes: Uint8Array): ParseResult {
+  return readWhole(mt940Reader, bytes, {});
+}
+
+/** MT940 in parts, each starting at a :61: or :20: line. */
+export const mt940Reader: StructuredReader = {
+  start(bytes) {
+    const encoding = undeclaredEncoding(bytes);
+    const head = new TextDecoder(encoding).decode(bytes.subarray(0, 1 << 16));
+    if (!/(^|\{4:):20:/m.test(head) || !/^:(60[FM]|61):/m.test(head)) {
+      return refuse(null, 'IMPORT_FORMAT_MISMATCH', 'not an MT940 statement: no :20: and :60F: or :61: fields');
     }
-    if (/^-(\}.*)?\s*$/.test(raw)) {
-      betweenStatements = true;
-      continue;
+    const carry: Mt940Carry = { encoding, line: 0, betweenStatements: true, page: null, statements: newStatements() };
+    return { offset: 0, carry };
+  },
+
+  part(bytes, position, maxBytes) {
+    const carry = structuredClone(position.carry) as Mt940Carry;
+    const end = partEnd(bytes, position.offset, maxBytes, (window) =>
+      lastLineStart(window, carry.encoding, startsEntry),
+    );
+    const last = end === bytes.length;
+    const lines = new TextDecoder(carry.encoding).decode(bytes.subarray(position.offset, end)).split(/\r\n|\r|\n/);
+    // A part other than the last ends with a line break: what follows it is the next part's.
+    if (!last) lines.pop();
+    const entries: StatementEntry[] = [];
+    const problems: ParseProblem[] = [];
+    let lastEntry: StatementEntry | null = null;
+
+    const join = (page: Page) => {
+      if (page.joined) return;
+      page.joined = true;
+      openStatement(carry.statements, page.line, {
+        format: 'mt940',
+        account: page.account,
+        currency: page.currency,
+        openingBalanceMinor: page.openingBalanceMinor,
+        openingOn: page.openingOn,
+        closingBalanceMinor: null,
+        closingOn: null,
+      });
+    };
+    /** The statement read so far ends (at the next :20: or the file's end): it must have its closing balance. */
+    const close = (): Refusal | null => {
+      const page = carry.page;
+      if (!page) return null;
+      if (!page.closed) {
+        return refuse(page.line, 'IMPORT_FILE_TRUNCATED', 'the statement has no closing balance :62F:/:62M:');
+      }
+      join(page);
+      closeStatement(carry.statements, page.closing, problems);
+      return null;
+    };
+    const take = (field: Field): Refusal | null => {
+      if (field.tag === '20') {
+        const refused = close();
+        if (refused) return refused;
+        carry.page = {
+          line: field.line,
+          account: null,
+          currency: '',
+          exponent: 2,
+          openingBalanceMinor: null,
+          openingOn: null,
+          closing: { minor: null, on: null },
+          closed: false,
+          joined: false,
+        };
+        lastEntry = null;
+        return null;
+      }
+      const page = carry.page;
+      if (!page) return refuse(field.line, 'IMPORT_FILE_MALFORMED', `:${field.tag}: before the first :20:`);
+      switch (field.tag) {
+        case '25':
+          page.account = cleanText(field.value);
+          break;
+        case '60F':
+        case '60M': {
+          const balance = readBalance(field);
+          if ('code' in balance) return { refusal: balance };
+          page.currency = balance.currency;
+          page.exponent = currencyExponent(balance.currency) ?? 2;
+          page.openingBalanceMinor = balance.minor;
+          page.openingOn = balance.on;
+          break;
+        }
+        case '61':
+          join(page);
+          lastEntry = readEntry(field, page.currency, page.exponent, problems);
+          if (lastEntry) {
+            countEntry(carry.statements, lastEntry);
+            if (carry.statements.open?.own) entries.push(lastEntry);
+          }
+          break;
+        case '86':
+          if (lastEntry) Object.assign(lastEntry, readDetails(field.value));
+          lastEntry = null;
+          break;
+        case '62F':
+        case '62M': {
+          const balance = readBalance(field);
+          if ('code' in balance) return { refusal: balance };
+          page.closing = { minor: balance.minor, on: balance.on };
+          page.closed = true;
+          break;
+        }
+        default:
+          lastEntry = null; // :28C:, :64:, :65:, bank-specific fields
+      }
+      return null;
+    };
+
+    // A field runs until the next line that starts with `:NN[A-Z]:` or `-`. Envelope blocks and
+    // `-` separators are dropped, and so are the lines before the first field and between a `-`
+    // and the next field: banks' own headers (ABN AMRO writes `ABNANL2A`, `940`, `ABNANL2A`).
+    let field: Field | null = null;
+    for (let i = 0; i < lines.length; i++) {
+      let raw = lines[i] ?? '';
+      // The SWIFT envelope: basic/application headers before block 4, trailer blocks after it.
+      if (raw.startsWith('{')) {
+        const body = raw.indexOf('{4:');
+        if (body === -1) continue;
+        raw = raw.slice(body + 3);
+      }
+      if (/^-(\}.*)?\s*$/.test(raw)) {
+        carry.betweenStatements = true;
+        continue;
+      }
+      if (raw.trim() === '') continue;
+      const match = /^:(\d{2}[A-Z]?):(.*)$/.exec(raw);
+      if (match?.[1]) {
+        const refused = field ? take(field) : null;
+        if (refused) return refused;
+        field = { tag: match[1], line: carry.line + i + 1, value: match[2] ?? '' };
+        carry.betweenStatements = false;
+        continue;
+      }
+      if (field && !carry.betweenStatements) field.value += `\n${raw}`;
     }
-    if (raw.trim() === '') continue;
-    const match = /^:(\d{2}[A-Z]?):(.*)$/.exec(raw);
-    if (match?.[1]) {
-      fields.push({ tag: match[1], line: i + 1, value: match[2] ?? '' });
-      betweenStatements = false;
-      continue;
-    }
-    const last = fields[fields.length - 1];
-    if (last && !betweenStatements) last.value += `\n${raw}`;
-  }
-  return fields;
+    // The part's last field ends here: the next part starts with a field.
+    const refused = (field ? take(field) : null) ?? (last ? close() : null);
+    if (refused) return refused;
+    carry.line += lines.length;
+    return { entries, problems, position: { offset: end, carry }, done: last, head: carry.statements.head };
+  },
+
+  finish(position) {
+    const carry = position.carry as Mt940Carry;
+    if (!carry.statements.head) return refuse(null, 'IMPORT_FILE_MALFORMED', 'the MT940 file holds no statement');
+    return { statement: carry.statements.head, problems: [] };
+  },
+};
+
+/** A part may start at a line that starts an entry or a statement. */
+function startsEntry(text: string, at: number): boolean {
+  return text.startsWith(':61:', at) || text.startsWith(':20:', at);
+}
+
+function refuse(line: number | null, code: string, message: string): Refusal {
+  return { refusal: problem(line, code, message) };
 }
 
 /** YYMMDD with the SWIFT century window: 00-79 are 2000-2079, 80-99 are 1980-1999. */
@@ -161,8 +237,8 @@ function swiftDay(yymmdd: string): string | null {
   return isoDay(yy < 80 ? 2000 + yy : 1900 + yy, Number(yymmdd.slice(2, 4)), Number(yymmdd.slice(4, 6)));
 }
 
-/** :60F:/:62F: as C/D, YYMMDD, currency, amount with a decimal comma. */
-function readBalance(field: Field, problems: ParseProblem[]): Balance | null {
+/** :60F:/:62F: as C/D, YYMMDD, currency, amount with a decimal comma; the problem that refuses the file if not. */
+function readBalance(field: Field): Balance | ParseProblem {
   const match = /^([CD])(\d{6})([A-Z]{3})(\d+,\d*)\s*$/.exec(field.value.trim());
   const currency = match?.[3] ?? '';
   const exponent = currencyExponent(currency);
@@ -176,8 +252,7 @@ function readBalance(field: Field, problems: ParseProblem[]): Balance | null {
         : on === null
           ? 'IMPORT_DATE_INVALID'
           : 'IMPORT_AMOUNT_INVALID';
-    problems.push(problem(field.line, code, `:${field.tag}: "${field.value.trim()}" is not a balance`));
-    return null;
+    return problem(field.line, code, `:${field.tag}: "${field.value.trim()}" is not a balance`);
   }
   return { minor: match[1] === 'D' ? -minor : minor, on, currency };
 }

@@ -9,11 +9,13 @@
  * (Quicken's own), or as ISO Y-M-D. The order is decided from the whole file: a day over 12 in
  * either place settles it; a file where every date reads both ways is refused with
  * IMPORT_DATE_AMBIGUOUS unless the caller names the order. Amounts use `.` or `,` as decimal mark,
- * decided the same way. Encoding: UTF-8 when valid, else Windows-1252.
+ * decided the same way. Encoding: UTF-8 when valid, else Windows-1252. Read in parts that start
+ * after a record's `^` (statement-parts.ts), twice: once to settle the dates, once for the entries.
  */
 import { cleanText, currencyExponent, decimalToMinor, isoDay, problem } from './bank-values.ts';
-import { decodeUndeclared } from './decode-text.ts';
+import { undeclaredEncoding } from './decode-text.ts';
 import type { ParseProblem, ParseResult, StatementEntry } from './statement.ts';
+import { lastLineStart, partEnd, type Refusal, readWhole, type StructuredReader } from './statement-parts.ts';
 
 export type QifDateOrder = 'MDY' | 'DMY';
 
@@ -38,123 +40,218 @@ interface DateParts {
 
 const readSections = /^!Type:(Bank|Cash|CCard|Oth A|Oth L)\s*$/i;
 
+/** Where the scan of the file's lines stands: which account and section it is in. */
+interface Scan {
+  account: string | null;
+  accountsSeen: number;
+  inAccountBlock: boolean;
+  reading: boolean;
+  skippingAccount: boolean;
+}
+
+/** What the whole file says about its dates and amounts, gathered by the first pass. */
+interface Settling {
+  records: number;
+  monthFirst: boolean;
+  dayFirst: boolean;
+  ambiguous: number;
+  decimalComma: boolean;
+}
+
+/**
+ * What one part hands the next (JSON). The file is read twice, a part at a time: the first pass
+ * settles the date order and decimal mark from every record, the second reads the entries. A
+ * part starts at the line after a `^`, so no record is open there.
+ */
+interface QifCarry {
+  encoding: string;
+  currency: string;
+  exponent: number;
+  pass: 'settle' | 'read';
+  /** Lines before the part. */
+  line: number;
+  scan: Scan;
+  settling: Settling;
+  order: QifDateOrder;
+  decimalComma: boolean;
+  /** Entries read so far, and the starting balance Quicken writes as a first record. */
+  entries: number;
+  opening: { minor: number; on: string } | null;
+}
+
 export function parseQif(bytes: Uint8Array, options: QifOptions = {}): ParseResult {
-  const currency = options.currency ?? 'XXX';
-  const exponent = currencyExponent(currency);
-  if (exponent === null) {
-    return {
-      statement: null,
-      problems: [problem(null, 'IMPORT_CURRENCY_INVALID', `"${currency}" is not an ISO 4217 code`)],
-    };
-  }
-  const problems: ParseProblem[] = [];
-  const scan = scanRecords(decodeUndeclared(bytes), problems);
-  if (scan === null) return { statement: null, problems };
-  if (scan.records.length === 0) {
-    return {
-      statement: null,
-      problems: [problem(null, 'IMPORT_FORMAT_MISMATCH', 'no QIF bank, cash or credit card records')],
-    };
-  }
+  return readWhole(qifReader, bytes, options);
+}
 
-  const order = options.dateOrder ?? settleDateOrder(scan.records, problems);
-  if (order === null) return { statement: null, problems };
-  const decimalComma = scan.records.some((r) => /\d,\d{1,2}$/.test(amountText(r)) && !/\./.test(amountText(r)));
+const newScan = (): Scan => ({
+  account: null,
+  accountsSeen: 0,
+  inAccountBlock: false,
+  reading: false,
+  skippingAccount: false,
+});
 
-  let openingBalanceMinor: number | null = null;
-  let openingOn: string | null = null;
-  const entries: StatementEntry[] = [];
-  for (const record of scan.records) {
-    const entry = readRecord(record, order, decimalComma, currency, exponent, problems);
-    if (!entry) continue;
-    // Quicken writes the account's starting balance as a first record paid to itself.
-    const category = record.fields.get('L') ?? '';
-    if (
-      entries.length === 0 &&
-      openingOn === null &&
-      entry.counterparty === 'Opening Balance' &&
-      /^\[.*\]$/.test(category)
-    ) {
-      openingBalanceMinor = entry.amountMinor;
-      openingOn = entry.bookedOn;
-      continue;
-    }
-    entries.push(entry);
-  }
-  return {
-    statement: {
-      format: 'qif',
-      account: scan.account,
+/** QIF in parts, each starting at the line after a record's `^`; read twice (settle, then read). */
+export const qifReader: StructuredReader = {
+  start(bytes, options) {
+    const currency = options.currency ?? 'XXX';
+    const exponent = currencyExponent(currency);
+    if (exponent === null) return refuse(null, 'IMPORT_CURRENCY_INVALID', `"${currency}" is not an ISO 4217 code`);
+    const carry: QifCarry = {
+      encoding: undeclaredEncoding(bytes),
       currency,
-      openingBalanceMinor,
-      openingOn,
-      closingBalanceMinor: null,
-      closingOn: null,
-      entries,
-    },
-    problems,
+      exponent,
+      pass: 'settle',
+      line: 0,
+      scan: newScan(),
+      settling: { records: 0, monthFirst: false, dayFirst: false, ambiguous: 0, decimalComma: false },
+      order: 'MDY',
+      decimalComma: false,
+      entries: 0,
+      opening: null,
+    };
+    return { offset: 0, carry };
+  },
+
+  part(bytes, position, maxBytes, options) {
+    const carry = structuredClone(position.carry) as QifCarry;
+    const end = partEnd(bytes, position.offset, maxBytes, (window) =>
+      lastLineStart(window, carry.encoding, afterRecord),
+    );
+    const last = end === bytes.length;
+    const lines = new TextDecoder(carry.encoding).decode(bytes.subarray(position.offset, end)).split(/\r\n|\r|\n/);
+    // A part other than the last ends with a line break: what follows it is the next part's.
+    if (!last) lines.pop();
+    const entries: StatementEntry[] = [];
+    const problems: ParseProblem[] = [];
+    const settling = carry.pass === 'settle';
+    const scanned = scanLines(lines, carry.line, carry.scan, last, settling ? [] : problems, (record) => {
+      if (settling) {
+        noteRecord(carry.settling, record);
+        return;
+      }
+      const entry = readRecord(record, carry.order, carry.decimalComma, carry.currency, carry.exponent, problems);
+      if (!entry) return;
+      // Quicken writes the account's starting balance as a first record paid to itself.
+      const category = record.fields.get('L') ?? '';
+      if (
+        carry.entries === 0 &&
+        carry.opening === null &&
+        entry.counterparty === 'Opening Balance' &&
+        /^\[.*\]$/.test(category)
+      ) {
+        carry.opening = { minor: entry.amountMinor, on: entry.bookedOn };
+        return;
+      }
+      carry.entries++;
+      entries.push(entry);
+    });
+    if (scanned) return { refusal: scanned };
+    carry.line += lines.length;
+    if (settling && last) {
+      // The whole file is seen: how its dates and amounts read. Then the second pass, from the start.
+      if (carry.settling.records === 0) {
+        return refuse(null, 'IMPORT_FORMAT_MISMATCH', 'no QIF bank, cash or credit card records');
+      }
+      const order = options.dateOrder ?? settleDateOrder(carry.settling);
+      if (typeof order !== 'string') return { refusal: order };
+      Object.assign(carry, {
+        pass: 'read',
+        line: 0,
+        scan: newScan(),
+        order,
+        decimalComma: carry.settling.decimalComma,
+      });
+      return { entries, problems, position: { offset: 0, carry }, done: false, head: null };
+    }
+    return { entries, problems, position: { offset: end, carry }, done: last, head: settling ? null : headOf(carry) };
+  },
+
+  finish(position) {
+    return { statement: headOf(position.carry as QifCarry), problems: [] };
+  },
+};
+
+function headOf(carry: QifCarry) {
+  return {
+    format: 'qif' as const,
+    account: carry.scan.account,
+    currency: carry.currency,
+    openingBalanceMinor: carry.opening?.minor ?? null,
+    openingOn: carry.opening?.on ?? null,
+    closingBalanceMinor: null,
+    closingOn: null,
   };
+}
+
+/** A part may start at a line after one that starts with `^`, the end of a record. */
+function afterRecord(text: string, _at: number, previous: number): boolean {
+  return text[previous] === '^';
+}
+
+function refuse(line: number | null, code: string, message: string): Refusal {
+  return { refusal: problem(line, code, message) };
 }
 
 function amountText(record: QifRecord): string {
   return (record.fields.get('T') ?? record.fields.get('U') ?? '').trim();
 }
 
-/** Records of the read sections, with the first account's name; other accounts are named as problems. */
-function scanRecords(text: string, problems: ParseProblem[]) {
-  const lines = text.split(/\r\n|\r|\n/);
-  const records: QifRecord[] = [];
-  let account: string | null = null;
-  let accountsSeen = 0;
-  let inAccountBlock = false;
-  let reading = false;
-  let skippingAccount = false;
+/**
+ * Scans a part's lines (`before` lines precede them) for the records of the read sections, the
+ * first account's name kept in `scan`; other accounts are named as problems. Answers the problem
+ * that refuses the file, if any: a record not ended by `^`.
+ */
+function scanLines(
+  lines: string[],
+  before: number,
+  scan: Scan,
+  last: boolean,
+  problems: ParseProblem[],
+  onRecord: (record: QifRecord) => void,
+): ParseProblem | null {
   let open: QifRecord | null = null;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
-    const lineNo = i + 1;
+    const lineNo = before + i + 1;
     if (raw.trim() === '') continue;
     if (raw.startsWith('!')) {
-      if (open) {
-        problems.push(
-          problem(open.line, 'IMPORT_FILE_TRUNCATED', 'the record is not ended by ^ before the next section'),
-        );
-        return null;
-      }
+      if (open)
+        return problem(open.line, 'IMPORT_FILE_TRUNCATED', 'the record is not ended by ^ before the next section');
       const header = raw.trim();
       if (/^!Account/i.test(header)) {
-        inAccountBlock = true;
-        reading = false;
+        scan.inAccountBlock = true;
+        scan.reading = false;
       } else if (/^!(Option|Clear)/i.test(header)) {
         // Quicken's switches (!Option:AutoSwitch) change nothing for the records.
       } else {
-        reading = readSections.test(header) && !skippingAccount;
-        inAccountBlock = false;
+        scan.reading = readSections.test(header) && !scan.skippingAccount;
+        scan.inAccountBlock = false;
       }
       continue;
     }
-    if (inAccountBlock) {
+    if (scan.inAccountBlock) {
       if (raw.startsWith('N') && !raw.startsWith('^')) {
-        accountsSeen++;
+        scan.accountsSeen++;
         const name = cleanText(raw.slice(1));
-        if (accountsSeen === 1) account = name;
-        skippingAccount = accountsSeen > 1 && name !== account;
-        if (skippingAccount) {
+        if (scan.accountsSeen === 1) scan.account = name;
+        scan.skippingAccount = scan.accountsSeen > 1 && name !== scan.account;
+        if (scan.skippingAccount) {
           problems.push(
             problem(
               lineNo,
               'IMPORT_OTHER_ACCOUNT',
-              `records of account ${name} left out: this file is read for account ${account}`,
+              `records of account ${name} left out: this file is read for account ${scan.account}`,
             ),
           );
         }
       }
-      if (raw.startsWith('^')) inAccountBlock = false;
+      if (raw.startsWith('^')) scan.inAccountBlock = false;
       continue;
     }
-    if (!reading) continue;
+    if (!scan.reading) continue;
     if (raw.startsWith('^')) {
-      if (open) records.push(open);
+      if (open) onRecord(open);
       open = null;
       continue;
     }
@@ -163,13 +260,15 @@ function scanRecords(text: string, problems: ParseProblem[]) {
     // Split lines (S, E, $) repeat; the record's total (T) already holds their sum.
     if (!open.fields.has(code)) open.fields.set(code, raw.slice(1));
   }
-  if (open) {
-    problems.push(
-      problem(open.line, 'IMPORT_FILE_TRUNCATED', 'the file ends inside a record (no closing ^): it was cut short'),
+  // A part ends after a `^`, so a record still open is one the file ends inside.
+  if (open && last) {
+    return problem(
+      open.line,
+      'IMPORT_FILE_TRUNCATED',
+      'the file ends inside a record (no closing ^): it was cut short',
     );
-    return null;
   }
-  return { records, account };
+  return null;
 }
 
 function dateParts(text: string): DateParts | null {
@@ -185,34 +284,35 @@ function dateParts(text: string): DateParts | null {
   return { first: Number(match[1]), second: Number(match[2]), year, iso: false };
 }
 
-/** M/D/Y or D/M/Y from every date in the file; null (with a problem) when the file does not say. */
-function settleDateOrder(records: QifRecord[], problems: ParseProblem[]): QifDateOrder | null {
-  let monthFirst = false;
-  let dayFirst = false;
-  let ambiguous = 0;
-  for (const record of records) {
-    const parts = dateParts(record.fields.get('D') ?? '');
-    if (!parts || parts.iso) continue;
-    if (parts.first > 12) dayFirst = true;
-    else if (parts.second > 12) monthFirst = true;
-    else if (parts.first !== parts.second) ambiguous++;
-  }
+/** What one record says about the file's date order and decimal mark. */
+function noteRecord(settling: Settling, record: QifRecord): void {
+  settling.records++;
+  const amount = amountText(record);
+  if (/\d,\d{1,2}$/.test(amount) && !/\./.test(amount)) settling.decimalComma = true;
+  const parts = dateParts(record.fields.get('D') ?? '');
+  if (!parts || parts.iso) return;
+  if (parts.first > 12) settling.dayFirst = true;
+  else if (parts.second > 12) settling.monthFirst = true;
+  else if (parts.first !== parts.second) settling.ambiguous++;
+}
+
+/** M/D/Y or D/M/Y from every date in the file; the problem that refuses it when the file does not say. */
+function settleDateOrder(settling: Settling): QifDateOrder | ParseProblem {
+  const { monthFirst, dayFirst, ambiguous } = settling;
   if (monthFirst && dayFirst) {
-    problems.push(
-      problem(null, 'IMPORT_DATE_AMBIGUOUS', 'some dates are month first and some day first: the file mixes orders'),
+    return problem(
+      null,
+      'IMPORT_DATE_AMBIGUOUS',
+      'some dates are month first and some day first: the file mixes orders',
     );
-    return null;
   }
   if (dayFirst) return 'DMY';
   if (monthFirst || ambiguous === 0) return 'MDY';
-  problems.push(
-    problem(
-      null,
-      'IMPORT_DATE_AMBIGUOUS',
-      `${ambiguous} dates read both as month/day and day/month: choose the order (MDY or DMY)`,
-    ),
+  return problem(
+    null,
+    'IMPORT_DATE_AMBIGUOUS',
+    `${ambiguous} dates read both as month/day and day/month: choose the order (MDY or DMY)`,
   );
-  return null;
 }
 
 function readRecord(

@@ -16,15 +16,17 @@ import {
   newCsvCarry,
   type ParseOptions,
   type ParseProblem,
-  parseStatement,
   passReasons,
+  problemOrder,
   readCsvLayout,
   readCsvPart,
   type Statement,
   type StatementEntry,
   type StatementFormat,
   statementFormatOf,
-  type StatementParse,
+  type StructuredFormat,
+  type StructuredPosition,
+  structuredReaders,
   type Verdict,
 } from '@westwallet/shared/imports';
 import type postgres from 'postgres';
@@ -62,10 +64,9 @@ interface Staged {
 
 /**
  * The preview's checkpoint. `start` reads how the file is to be read and creates the batch;
- * `stage` reads the file a part at a time (a CSV from a byte offset at a record's end, a
- * structured file by entry, parsed again each step: those formats are read whole) into
- * `import_rows`, all `new`; `match` runs each deduplication pass over the staged rows a part at
- * a time in line order; `finish` counts.
+ * `stage` reads the file a part at a time from a byte offset (a CSV's at a record's end, a
+ * structured file's at an entry's start) into `import_rows`, all `new`; `match` runs each
+ * deduplication pass over the staged rows a part at a time in line order; `finish` counts.
  */
 type PreviewState =
   | { phase: 'start' }
@@ -75,27 +76,26 @@ type PreviewState =
     staged: Staged;
     /** CSV: the layout, where the reader stands and what it carries. */
     csv: { layout: CsvLayout; position: CsvPosition; carry: CsvCarry } | null;
-    /** Structured formats: the index of the next entry to stage. */
-    next: number;
+    /** Structured formats: where their reader stands (statement-parts.ts). */
+    structured: StructuredPosition | null;
   }
   | { phase: 'match'; pass: DedupePass; afterLine: number; from: string; to: string }
   | { phase: 'finish' };
 
 /** How much one unit of work takes; the kind does units until its step's time gets short. */
 export interface PreviewSizes {
-  /** Bytes of a CSV read in one part (to a record's end). */
+  /** Bytes of the file read in one part (to a CSV record's end, to a structured entry's start). */
   stageBytes: number;
-  /** Entries of a structured file staged in one part. */
-  stageEntries: number;
   /** Staged rows one deduplication part reads. */
   matchRows: number;
 }
 
 /**
  * Sizes that keep a unit around a fifth of a step's 1.5 s here: 256 KiB of CSV is about 5,500
- * lines. A step starts no unit with less than `unitMs` of its time left.
+ * lines, of CAMT.053 a few hundred entries (a part of it takes 30 to 70 ms to read). A step starts
+ * no unit with less than `unitMs` of its time left.
  */
-const defaultSizes: PreviewSizes = { stageBytes: 256 * 1024, stageEntries: 5000, matchRows: 5000 };
+const defaultSizes: PreviewSizes = { stageBytes: 256 * 1024, matchRows: 5000 };
 const unitMs = 400;
 
 /**
@@ -166,19 +166,10 @@ function progressOf(state: PreviewState): { fraction: number; message: string } 
   }
 }
 
-/** The file as one step reads it: its bytes, how to read them, and (structured formats) its parse. */
+/** The file as one step reads it: its bytes and how to read them. */
 interface File {
   bytes: Uint8Array;
   options: ParseOptions;
-  parsed?: StatementParse;
-}
-
-/** A structured file's statement, parsed once a step; a refusal is the job's failure. */
-function parsedStatement(file: File, format: StatementFormat | undefined): StatementParse & { statement: Statement } {
-  file.parsed ??= parseStatement(file.bytes, { ...file.options, format });
-  const parsed = file.parsed;
-  if (!parsed.statement) throw refusal(parsed.problems[0]);
-  return parsed as StatementParse & { statement: Statement };
 }
 
 /** How to read the file; the batch, empty and `previewing`. A step that runs again replaces it. */
@@ -189,15 +180,22 @@ async function start(
   file: File,
 ): Promise<PreviewState> {
   const format = params.format ?? statementFormatOf(file.bytes);
+  if (!format) {
+    throw new JobFailure(
+      'IMPORT_FORMAT_UNSUPPORTED',
+      'An XML or HTML file that is no OFX, CAMT.053 or CAMT.054 statement.',
+    );
+  }
   let csv: { layout: CsvLayout; position: CsvPosition; carry: CsvCarry } | null = null;
-  let statement: Statement | null = null;
+  let structured: StructuredPosition | null = null;
   if (format === 'csv') {
     const started = readCsvLayout(file.bytes, file.options);
     if (!started.ok) throw refusal(started.refusal.problems[0]);
     csv = { layout: started.layout, position: started.position, carry: newCsvCarry() };
   } else {
-    statement = parsedStatement(file, format ?? undefined).statement;
-    checkStatementFitsAccount(statement, account);
+    const started = structuredReaders[format].start(file.bytes, file.options);
+    if ('refusal' in started) throw refusal(started.refusal);
+    structured = started;
   }
   await ctx.sql.begin(async (sql) => {
     await sql`delete from public.import_batches where org_id = ${ctx.orgId} and id = ${ctx.jobId}`;
@@ -208,22 +206,17 @@ async function start(
         org_id: ctx.orgId,
         account_id: account.id,
         file_path: params.path,
-        format: format as StatementFormat,
+        format,
         status: 'previewing',
         mapping: csv ? sql.json(csv.layout.mapping) : null,
         preset: csv?.layout.preset ?? null,
-        statement_account: statement?.account?.slice(0, 64) ?? null,
         currency: account.currency,
-        opening_balance_minor: statement?.openingBalanceMinor ?? null,
-        opening_on: statement?.openingOn ?? null,
-        closing_balance_minor: statement?.closingBalanceMinor ?? null,
-        closing_on: statement?.closingOn ?? null,
         created_by: ctx.requestedBy,
       })
     }`;
   });
   const staged: Staged = { entries: 0, lastLine: 0, from: null, to: null, problems: [], problemCount: 0 };
-  return { phase: 'stage', format: format as StatementFormat, staged, csv, next: 0 };
+  return { phase: 'stage', format, staged, csv, structured };
 }
 
 /** One part of the file into `import_rows`; after the last, the statement's balances and problems on the batch. */
@@ -239,8 +232,8 @@ async function stage(
   let problems: ParseProblem[];
   let problemCount: number;
   let done: boolean;
-  let next = state.next;
   let csv = state.csv;
+  let structured = state.structured;
   if (csv) {
     const carry: CsvCarry = structuredClone(csv.carry);
     const part = readCsvPart(file.bytes, csv.layout.mapping, csv.position, sizes.stageBytes, file.options, carry);
@@ -248,16 +241,13 @@ async function stage(
     ({ entries, problems, problemCount, done } = part);
     csv = { ...csv, position: part.position, carry };
   } else {
-    // Structured formats are read whole, again each step (deterministic: the same entries every time).
-    const all = parsedStatement(file, state.format).statement.entries;
-    // A part ends between lines: the parts of one CAMT batch booking share theirs.
-    let end = Math.min(next + sizes.stageEntries, all.length);
-    while (end < all.length && all[end].line === all[end - 1].line) end++;
-    entries = all.slice(next, end);
-    next = end;
-    done = next >= all.length;
-    problems = [];
-    problemCount = 0;
+    const reader = structuredReaders[state.format as StructuredFormat];
+    const part = reader.part(file.bytes, structured as StructuredPosition, sizes.stageBytes, file.options);
+    if ('refusal' in part) throw refusal(part.refusal);
+    if (part.head) checkStatementFitsAccount(part.head, account);
+    ({ entries, problems, done } = part);
+    problemCount = problems.length;
+    structured = part.position;
   }
 
   // Entries in another currency than the account's cannot be its transactions as they stand.
@@ -271,8 +261,7 @@ async function stage(
     problemCount++;
     return false;
   });
-  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  staged.problems.push(...problems.slice(0, importMaxProblems - staged.problems.length));
+  staged.problems = listedProblems(staged.problems, problems);
   staged.problemCount += problemCount;
   await stageRows(ctx, state.staged.lastLine, fitting);
   for (const entry of fitting) {
@@ -282,7 +271,7 @@ async function stage(
     if (staged.to === null || entry.bookedOn > staged.to) staged.to = entry.bookedOn;
   }
   staged.entries += fitting.length;
-  if (!done) return { ...state, staged, csv, next };
+  if (!done) return { ...state, staged, csv, structured };
 
   // The whole file is read: the statement around the entries.
   let statement: Partial<Statement> = {};
@@ -294,15 +283,19 @@ async function stage(
     checkStatementFitsAccount(ends.statement, account);
     statement = ends.statement;
   } else {
-    const parsed = parsedStatement(file, state.format);
-    listed = [...parsed.problems, ...staged.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    counted += parsed.problems.length;
+    const ends = structuredReaders[state.format as StructuredFormat].finish(structured as StructuredPosition);
+    if ('refusal' in ends) throw refusal(ends.refusal);
+    checkStatementFitsAccount(ends.statement, account);
+    statement = ends.statement;
+    listed = listedProblems(listed, ends.problems);
+    counted += ends.problems.length;
   }
   await ctx.sql`
     update public.import_batches set
       entry_count = ${staged.entries},
-      problems = ${ctx.sql.json(listed.slice(0, importMaxProblems) as never)},
+      problems = ${ctx.sql.json(listed as never)},
       problem_count = ${counted},
+      statement_account = coalesce(${statement.account?.slice(0, 64) ?? null}, statement_account),
       opening_balance_minor = coalesce(${statement.openingBalanceMinor ?? null}, opening_balance_minor),
       opening_on = coalesce(${statement.openingOn ?? null}::date, opening_on),
       closing_balance_minor = coalesce(${statement.closingBalanceMinor ?? null}, closing_balance_minor),
@@ -310,6 +303,15 @@ async function stage(
     where org_id = ${ctx.orgId} and id = ${ctx.jobId}`;
   if (staged.from === null || staged.to === null) return { phase: 'finish' };
   return { phase: 'match', pass: dedupePasses[0], afterLine: 0, from: staged.from, to: staged.to };
+}
+
+/**
+ * The first `importMaxProblems` of the problems listed so far and a part's, in `problemOrder`:
+ * as the file read whole lists them, whatever order the parts found them in.
+ */
+function listedProblems(listed: ParseProblem[], part: ParseProblem[]): ParseProblem[] {
+  if (part.length === 0) return listed;
+  return [...listed, ...part].sort(problemOrder).slice(0, importMaxProblems);
 }
 
 /**
