@@ -188,11 +188,19 @@ async function payload(t: Relation, scope: string): Promise<Row> {
       row[c.name] = sample(c);
       continue;
     }
+    // A user of an organization's row is its owner: any first user or membership could be the
+    // very viewer a test expects to be refused, and a user may change their own rows.
+    const ownerOfOrg =
+      t.owner === 'org_id' &&
+      ((c.ref.table === 'auth.users' && c.ref.column === 'id') ||
+        (c.ref.table.replace(/^public\./, '') === 'memberships' && c.ref.column === 'user_id'));
     const where = c.ref.tenant ? 'where org_id = $1' : '';
     // A live record where there is one: triggers may refuse to point at the trash.
     const live = recordTables.includes(c.ref.table.replace(/^public\./, '')) ? 'order by deleted_at nulls first' : '';
-    const query = `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} ${live} limit 1`;
-    const [found] = await adminSql.unsafe(query, c.ref.tenant ? [scope] : []);
+    const query = ownerOfOrg
+      ? `select user_id as v from public.memberships where org_id = $1 and role = 'owner' limit 1`
+      : `select ${ident(c.ref.column)} as v from ${c.ref.table} ${where} ${live} limit 1`;
+    const [found] = await adminSql.unsafe(query, c.ref.tenant || ownerOfOrg ? [scope] : []);
     row[c.name] = found?.v ?? sample(c);
   }
   const overrides = payloadOverrides[t.name];
