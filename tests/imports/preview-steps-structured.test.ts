@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   classifyEntries,
   importMaxProblems,
@@ -10,15 +9,13 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accountTransactions } from '../../supabase/functions/_shared/imports/existing.ts';
 import { importPreview, previewKind } from '../../supabase/functions/_shared/imports/preview.ts';
-import type { JobKind, StepContext } from '../../supabase/functions/_shared/jobs/kind.ts';
-import { restStorage } from '../../supabase/functions/_shared/jobs/storage.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, createAccount } from '../helpers/finance.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
-import { target } from '../helpers/target.ts';
 import { fixture } from './formats/fixtures.ts';
 import { camt053, mt940, ofx, qif } from './formats/generated.ts';
 import { uploadStatement } from './pipeline-helpers.ts';
+import { batchAndRows, runSteps, stepContext } from './step-helpers.ts';
 
 /**
  * The preview of OFX, QIF, CAMT and MT940 files in steps (supabase/functions/_shared/imports/
@@ -27,45 +24,6 @@ import { uploadStatement } from './pipeline-helpers.ts';
  * worker), gives the very batch that one long step gives, and the entries, problems and verdicts
  * of the file parsed whole and matched by `classifyEntries` at once.
  */
-const storage = restStorage(target.url, target.serviceKey);
-
-function context(orgId: string, remainingMs: number): StepContext {
-  return {
-    jobId: randomUUID(),
-    orgId,
-    requestedBy: null,
-    attempt: 1,
-    sql: adminSql,
-    storage,
-    deadline: { remainingMs: () => remainingMs },
-  };
-}
-
-/** Runs `kind` to its end; with `twice`, each step runs once more from the same checkpoint, its first result lost. */
-async function runSteps<P, S, R>(kind: JobKind<P, S, R>, ctx: StepContext, params: P, twice = false) {
-  let state = kind.initialState(params);
-  for (let steps = 1; ; steps++) {
-    if (twice) await kind.step(ctx, params, state);
-    const result = await kind.step(ctx, params, state);
-    state = JSON.parse(JSON.stringify(result.state));
-    if (result.done !== undefined) return { done: result.done, steps };
-  }
-}
-
-async function batchAndRows(orgId: string, batchId: string) {
-  const [batch] = await adminSql`
-    select status::text, format::text, statement_account, currency, entry_count, new_count, duplicate_count,
-           conflict_count, problems, problem_count, opening_balance_minor::text, opening_on::text,
-           closing_balance_minor::text, closing_on::text
-    from public.import_batches where org_id = ${orgId} and id = ${batchId}`;
-  const rows = await adminSql`
-    select line, booked_on::text, value_on::text, amount_minor::text, currency, counterparty, counterparty_account,
-           text, bank_reference, status::text, match_reason, duplicate_of, decision::text
-    from public.import_rows where org_id = ${orgId} and batch_id = ${batchId}
-    order by line, bank_reference, amount_minor`;
-  return { batch, rows };
-}
-
 interface Case {
   name: string;
   format: StatementFormat;
@@ -146,11 +104,11 @@ describe('the preview of structured statements in steps', () => {
       const path = await uploadStatement(owner, orgId, c.bytes, c.name.split('/').pop());
       const params = importPreview.params.parse({ account_id: account, path });
 
-      const big = context(orgId, 60_000);
+      const big = stepContext(orgId, 60_000);
       const once = await runSteps(importPreview, big, params);
       expect(once.steps).toBe(1);
       const tiny = previewKind({ stageBytes: 200, matchRows: 7 });
-      const small = context(orgId, 0);
+      const small = stepContext(orgId, 0);
       const stepped = await runSteps(tiny, small, params, true);
       expect(stepped.steps).toBeGreaterThan(c.steps);
 

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { classifyEntries, parseStatement } from '@westwallet/shared/imports';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accountTransactions, importsBucket } from '../../supabase/functions/_shared/imports/existing.ts';
 import { importPreview, previewKind } from '../../supabase/functions/_shared/imports/preview.ts';
-import type { JobKind, StepContext } from '../../supabase/functions/_shared/jobs/kind.ts';
-import { restStorage } from '../../supabase/functions/_shared/jobs/storage.ts';
 import { adminSql } from '../helpers/db.ts';
 import { addTransaction, createAccount } from '../helpers/finance.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
-import { target } from '../helpers/target.ts';
 import { uploadStatement } from './pipeline-helpers.ts';
+import { batchAndRows, runSteps, stepContext, storage } from './step-helpers.ts';
 
 /**
  * The preview in steps (supabase/functions/_shared/imports/preview.ts), run as the jobs worker
@@ -17,47 +14,6 @@ import { uploadStatement } from './pipeline-helpers.ts';
  * step, every step run twice (as after a checkpoint lost to a dying worker), gives the very batch
  * that one long step gives, and the verdicts `classifyEntries` gives over the whole file.
  */
-const storage = restStorage(target.url, target.serviceKey);
-
-function context(orgId: string, remainingMs: number): StepContext {
-  return {
-    jobId: randomUUID(),
-    orgId,
-    requestedBy: null,
-    attempt: 1,
-    sql: adminSql,
-    storage,
-    deadline: { remainingMs: () => remainingMs },
-  };
-}
-
-/** Runs `kind` to its end; with `twice`, each step runs once more from the same checkpoint, its first result lost. */
-async function runSteps<P, S, R>(kind: JobKind<P, S, R>, ctx: StepContext, params: P, twice = false) {
-  let state = kind.initialState(params);
-  for (let steps = 1; ; steps++) {
-    if (twice) await kind.step(ctx, params, state);
-    const result = await kind.step(ctx, params, state);
-    state = JSON.parse(JSON.stringify(result.state));
-    if (result.done !== undefined) return { done: result.done, steps };
-  }
-}
-
-const rowColumns = `line, booked_on::text, value_on::text, amount_minor::text, currency, counterparty, text, bank_reference,
-                    status::text, match_reason, duplicate_of, decision::text`;
-
-async function batchAndRows(orgId: string, batchId: string) {
-  const [batch] = await adminSql`
-    select status::text, format::text, mapping, preset, entry_count, new_count, duplicate_count, conflict_count,
-           problems, problem_count, opening_balance_minor::text, opening_on::text, closing_balance_minor::text,
-           closing_on::text
-    from public.import_batches where org_id = ${orgId} and id = ${batchId}`;
-  const rows = await adminSql.unsafe(
-    `select ${rowColumns} from public.import_rows where org_id = $1 and batch_id = $2 order by line`,
-    [orgId, batchId],
-  );
-  return { batch, rows };
-}
-
 describe('the preview in steps', () => {
   let household: Household;
   let account: string;
@@ -114,12 +70,12 @@ describe('the preview in steps', () => {
     const { orgId } = household;
     const params = importPreview.params.parse({ account_id: account, path });
 
-    const whole = context(orgId, 60_000);
+    const whole = stepContext(orgId, 60_000);
     const once = await runSteps(importPreview, whole, params);
     expect(once.steps).toBe(1);
 
     const tiny = previewKind({ stageBytes: 300, matchRows: 7 });
-    const small = context(orgId, 0);
+    const small = stepContext(orgId, 0);
     const stepped = await runSteps(tiny, small, params, true);
     expect(stepped.steps).toBeGreaterThan(100);
 
@@ -162,7 +118,7 @@ describe('the preview in steps', () => {
     const { owner, orgId } = household;
     const broken = `${csv}${day(1)};${day(1)};;"Unclosed;-1,00;\n`;
     const brokenPath = await uploadStatement(owner, orgId, broken);
-    const ctx = context(orgId, 0);
+    const ctx = stepContext(orgId, 0);
     const tiny = previewKind({ stageBytes: 300, matchRows: 7 });
     const params = tiny.params.parse({ account_id: account, path: brokenPath });
     await expect(runSteps(tiny, ctx, params)).rejects.toMatchObject({ code: 'IMPORT_FILE_TRUNCATED' });
