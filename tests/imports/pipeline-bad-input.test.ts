@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
 import { createAccount } from '../helpers/finance.ts';
 import { householdWithMembers, type SharedHousehold, signUpHousehold } from '../helpers/organizations.ts';
 import { enqueue } from '../jobs/helpers.ts';
@@ -78,6 +79,23 @@ describe('bad statement files', () => {
   it('refuses a statement in another currency than the account', async () => {
     const csv = nordeaCsv([{ on: '2026-01-02', amount: '-10,00', name: 'Kiosk' }]).replace(';SEK;', ';EUR;');
     expect((await refused(csv)).code).toBe('IMPORT_CURRENCY_MISMATCH');
+  });
+
+  it('keeps every staged row in its batch’s currency: the database refuses another', async () => {
+    const { member, orgId } = household;
+    const csv = nordeaCsv([{ on: '2026-01-05', amount: '-12,00', name: 'Kiosk' }]);
+    const { batchId } = await previewStatement(member, orgId, account, csv);
+    const [row] = await rowsOf(member, batchId);
+    expect(row.currency).toBe('SEK');
+    // The commit writes a row's account amount as its own: a row in EUR on a SEK account would be wrong.
+    await expect(adminSql`update public.import_rows set currency = 'EUR' where id = ${row.id}`).rejects.toMatchObject({
+      code: '23503',
+    });
+    await expect(
+      adminSql`insert into public.import_rows (org_id, batch_id, line, booked_on, amount_minor, currency, status, decision)
+               values (${orgId}, ${batchId}, 99, '2026-01-06', -500, 'EUR', 'new', 'import')`,
+    ).rejects.toMatchObject({ code: '23503' });
+    expect(await rowsOf(member, batchId)).toHaveLength(1);
   });
 
   it('refuses a CSV whose columns cannot be mapped, and an empty one', async () => {

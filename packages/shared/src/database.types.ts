@@ -1097,18 +1097,11 @@ export type Database = {
         }
         Relationships: [
           {
-            foreignKeyName: "import_rows_currency_fkey"
-            columns: ["currency"]
-            isOneToOne: false
-            referencedRelation: "currencies"
-            referencedColumns: ["code"]
-          },
-          {
-            foreignKeyName: "import_rows_org_id_batch_id_fkey"
-            columns: ["org_id", "batch_id"]
+            foreignKeyName: "import_rows_org_id_batch_id_currency_fkey"
+            columns: ["org_id", "batch_id", "currency"]
             isOneToOne: false
             referencedRelation: "import_batches"
-            referencedColumns: ["org_id", "id"]
+            referencedColumns: ["org_id", "id", "currency"]
           },
           {
             foreignKeyName: "import_rows_org_id_duplicate_of_fkey"

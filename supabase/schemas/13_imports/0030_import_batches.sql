@@ -36,6 +36,8 @@ create table public.import_batches (
   undone_at timestamptz,
   undone_by uuid,
   unique (org_id, id),
+  -- For the rows, which are in the batch's currency.
+  unique (org_id, id, currency),
   foreign key (org_id, account_id) references public.accounts (org_id, id) on delete cascade
 );
 

@@ -8,7 +8,9 @@ create table public.import_rows (
   value_on date,
   -- Signed from the account's side: money out is negative.
   amount_minor bigint not null check (amount_minor <> 0),
-  currency text not null references public.currencies (code),
+  -- The batch's (the account's at the preview): the commit writes each row's account amount as
+  -- its own, so the database refuses a row in any other currency (foreign key below).
+  currency text not null,
   counterparty text check (char_length(counterparty) <= 200),
   counterparty_account text check (char_length(counterparty_account) <= 64),
   text text check (char_length(text) <= 500),
@@ -23,7 +25,7 @@ create table public.import_rows (
   decided_by uuid,
   -- The transaction the commit wrote for this row.
   transaction_id uuid,
-  foreign key (org_id, batch_id) references public.import_batches (org_id, id) on delete cascade,
+  foreign key (org_id, batch_id, currency) references public.import_batches (org_id, id, currency) on delete cascade,
   foreign key (org_id, duplicate_of) references public.transactions (org_id, id) on delete set null (duplicate_of),
   foreign key (org_id, transaction_id) references public.transactions (org_id, id) on delete set null (transaction_id)
 );

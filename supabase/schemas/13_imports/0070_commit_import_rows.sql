@@ -131,8 +131,7 @@ begin
   recorded as (
     insert into public.transaction_categorizations
       (org_id, transaction_id, category_id, stage, confidence, reason, trail, applied, rule_id, set_by)
-    select batch.org_id, p.transaction_id,
-           case when p.default_category_id is not null then p.default_category_id else p.suggested_category_id end,
+    select batch.org_id, p.transaction_id, coalesce(p.default_category_id, p.suggested_category_id),
            case when p.default_category_id is not null then 'user' else p.stage end,
            case when p.default_category_id is not null then 1 else p.confidence end,
            case when p.default_category_id is not null then 'set when the transaction was written' else p.reason end,
@@ -141,7 +140,6 @@ begin
            p.rule_id,
            case when p.default_category_id is not null then uid end
     from prepared p
-    join written_rows w on w.id = p.transaction_id
   )
   update public.import_rows r set transaction_id = p.transaction_id
   from picked p join written_rows w on w.id = p.transaction_id

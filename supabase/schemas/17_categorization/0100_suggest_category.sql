@@ -78,11 +78,8 @@ begin
            (array_agg(f.set_notes order by f.ord desc) filter (where f.set_notes is not null))[1] as set_notes,
            (array_agg(f.id order by f.ord desc))[1] as rule_id,
            format('rule %s', string_agg(format('"%s"', f.name), ', ' order by f.ord)) as reason,
-           array(select t.tag
-                 from jsonb_array_elements(jsonb_agg(to_jsonb(coalesce(f.add_tags, '{}')) order by f.ord))
-                      with ordinality as e(tags, i),
-                      jsonb_array_elements_text(e.tags) with ordinality as t(tag, j)
-                 order by e.i, t.j) as add_tags
+           array(select t.tag from fired g, unnest(g.add_tags) with ordinality as t(tag, j)
+                 where g.n = f.n order by g.ord, t.j) as add_tags
     from fired f
     group by f.n
   ),
