@@ -1,66 +1,38 @@
 -- The commit job's writes, as the member who asked (the job sets their role and claims, as the
 -- Data API would): the member must still be a writer and the organization in good standing.
 -- Each row is prepared as a typed transaction is (vendor from the counterparty, its default
--- category, the categorizer's cascade, base amount, reference), but set-based: once per step
+-- category, the categorizer's cascade, base amount, reference), but set-based: once per call
 -- instead of once per row in the BEFORE triggers, which skip rows written under the internal
 -- operation 'import'. Per row, those triggers cost about 1 ms of the company's 1.09 ms an
 -- imported row (bench/README.md, Imports); the triggers that run once per statement still run
 -- (audit, broadcast, totals, tags: private.record_inserts).
-create function private.commit_import_rows(batch_id uuid, max_rows integer)
+--
+-- A call writes the open rows of a range of lines, so the job can run two calls on disjoint
+-- ranges at once, one per core (supabase/functions/_shared/imports/commit-ranges.ts). Two
+-- such calls take no lock the other waits for: rows are locked by range, the batch is shared,
+-- the job created the batch's vendors before the first call (add_import_vendors), and everything
+-- else they write is new rows (audit, totals, broadcasts, categorizations, references from the
+-- organization's sequence).
+create function private.commit_import_rows(batch_id uuid, first_line integer, last_line integer)
 returns integer
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  batch public.import_batches;
+  batch public.import_batches := private.committing_batch(batch_id);
   uid uuid := auth.uid();
-  refusal text;
-  org_currency text;
-  account_currency text;
+  org_currency text := (select o.base_currency from public.organizations o where o.id = batch.org_id);
   written integer;
 begin
-  -- Shared: an undo (which locks the batch for update) waits for this write, and the next one
-  -- finds the batch undone.
-  select * into batch from public.import_batches b where b.id = commit_import_rows.batch_id for share;
-  if not found then
-    raise sqlstate 'PT404' using message = 'IMPORT_BATCH_NOT_FOUND', detail = format('No import batch %s.', batch_id);
-  end if;
-  perform private.require_org_role(batch.org_id, 'member');
-  if batch.status <> 'committing' then
-    raise sqlstate 'PT409' using message = 'IMPORT_BATCH_CLOSED',
-      detail = format('The batch is %s, not being committed.', batch.status);
-  end if;
-  refusal := private.write_refusal(batch.org_id);
-  if refusal is not null then
-    perform private.raise_write_refusal(refusal);
-  end if;
-  select o.base_currency, a.currency into org_currency, account_currency
-  from public.organizations o
-  join public.accounts a on a.org_id = o.id and a.id = batch.account_id
-  where o.id = batch.org_id;
-  -- The rows were staged in the account's currency; an account without transactions may have
-  -- changed it since.
-  if account_currency is distinct from batch.currency then
-    raise sqlstate 'PT400' using message = 'IMPORT_CURRENCY_MISMATCH',
-      detail = format('The account is in %s now; the batch was previewed in %s.', account_currency, batch.currency);
-  end if;
-  -- The step's new payees become vendors in one statement, before the rows that name them.
-  perform private.add_new_vendors(batch.org_id, array(
-    select r.counterparty from public.import_rows r
-    where r.org_id = batch.org_id and r.batch_id = batch.id and r.decision = 'import' and r.transaction_id is null
-    order by r.line
-    limit max_rows));
-
   perform set_config('westwallet.internal_operation', 'import', true);
-  -- Rows in file order, each written once: a row with its transaction is done, so a step that
-  -- runs again after a lost checkpoint writes nothing twice.
+  -- Each row written once: a row with its transaction is done, so a step that runs again after
+  -- a lost checkpoint writes nothing twice.
   with locked as (
     select r.id, r.line, r.booked_on, r.amount_minor, r.currency, r.counterparty, r.text, r.bank_reference
     from public.import_rows r
     where r.org_id = batch.org_id and r.batch_id = batch.id and r.decision = 'import' and r.transaction_id is null
-    order by r.line
-    limit max_rows
+      and r.line between first_line and last_line
     for update
   ),
   picked as (
@@ -70,7 +42,8 @@ begin
     from locked l
   ),
   -- The vendor as prepare_transaction finds it: the live one of the payee's name, or where a
-  -- merge led (add_new_vendors above created the rest).
+  -- merge led (the job created the batch's new vendors before its first call, add_import_vendors;
+  -- vendor_for_name creates any other, one at a time).
   vendored as (
     select p.*, dc.id as default_category_id
     from (
@@ -150,7 +123,7 @@ begin
 end;
 $$;
 
-comment on function private.commit_import_rows(uuid, integer) is
-  'Writes up to max_rows of a committing batch''s rows marked import as transactions of the batch; answers how many (0: none left). For the import.commit job.';
+comment on function private.commit_import_rows(uuid, integer, integer) is
+  'Writes the rows marked import of a committing batch''s lines first_line to last_line as transactions of the batch; answers how many. For the import.commit job.';
 
-grant execute on function private.commit_import_rows(uuid, integer) to authenticated;
+grant execute on function private.commit_import_rows(uuid, integer, integer) to authenticated;

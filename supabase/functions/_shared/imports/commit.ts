@@ -1,11 +1,11 @@
 import { classifyEntries, type ImportCommitParams, importCommitParams } from '@westwallet/shared/imports';
 import { asRequester } from '../exports/read.ts';
 import { JobFailure, type JobKind, type StepContext } from '../jobs/kind.ts';
-import { callPerBatchRows } from './batch-calls.ts';
+import { commitRanges } from './commit-ranges.ts';
 import { accountTransactions, asJobFailure, dayRange } from './existing.ts';
 
 interface CommitState {
-  phase: 'start' | 'rows' | 'finish';
+  phase: 'start' | 'vendors' | 'rows' | 'finish';
   total: number;
   written: number;
 }
@@ -39,17 +39,29 @@ export const importCommit: JobKind<ImportCommitParams, CommitState, CommitResult
       if (state.phase === 'start') {
         const total = await begin(ctx, params.batch_id);
         return {
-          state: { phase: 'rows', total, written: 0 },
+          state: { phase: 'vendors', total, written: 0 },
           progress: { fraction: 0.02, message: `checked; ${total} rows to write` },
         };
       }
+      if (state.phase === 'vendors') {
+        // The batch's new payees become vendors in one statement before any row is written, so
+        // the calls that write two ranges at once never both create one.
+        const added = await asRequester(ctx, async (sql) => {
+          const [row] = await sql<{ n: number }[]>`select private.add_import_vendors(${params.batch_id}) as n`;
+          return row.n;
+        });
+        return {
+          state: { ...state, phase: 'rows' },
+          progress: { fraction: 0.03, message: `${added} new vendors` },
+        };
+      }
       if (state.phase === 'rows') {
-        const { handled, finished } = await callPerBatchRows(ctx, 'commit_import_rows', params.batch_id, rowsPerCall);
+        const { written: handled, finished } = await commitRanges(ctx, params.batch_id, rowsPerCall);
         const written = state.written + handled;
         return {
           state: { ...state, phase: finished ? 'finish' : 'rows', written },
           progress: {
-            fraction: 0.02 + 0.95 * (written / Math.max(state.total, 1)),
+            fraction: 0.03 + 0.94 * (written / Math.max(state.total, 1)),
             message: `${written} rows written`,
           },
         };

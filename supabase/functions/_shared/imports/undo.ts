@@ -1,6 +1,6 @@
 import { type ImportUndoParams, importUndoParams } from '@westwallet/shared/imports';
-import type { JobKind } from '../jobs/kind.ts';
-import { callPerBatchRows } from './batch-calls.ts';
+import { asRequester } from '../exports/read.ts';
+import type { JobKind, StepContext } from '../jobs/kind.ts';
 import { asJobFailure } from './existing.ts';
 
 interface UndoState {
@@ -31,7 +31,7 @@ export const importUndo: JobKind<ImportUndoParams, UndoState, UndoResult> = {
   initialState: () => ({ trashed: 0 }),
   async step(ctx, params, state) {
     try {
-      const { handled, finished } = await callPerBatchRows(ctx, 'undo_import_rows', params.batch_id, rowsPerCall);
+      const { handled, finished } = await undoRows(ctx, params.batch_id, rowsPerCall);
       const trashed = state.trashed + handled;
       const progress = { fraction: finished ? 1 : 0.5, message: `${trashed} transactions in the trash` };
       if (!finished) return { state: { trashed }, progress };
@@ -41,3 +41,27 @@ export const importUndo: JobKind<ImportUndoParams, UndoState, UndoResult> = {
     }
   },
 };
+
+/** What a step keeps in hand for its last call's round trip. */
+const stepReserveMs = 600;
+
+/**
+ * Calls `private.undo_import_rows(batch_id, rows)` as the member who asked, again and again,
+ * until a call handles fewer than `rows` (none are left) or the step's time runs short. Each call is one
+ * bounded statement in its own transaction, well inside hosted's 8 s statement timeout, and
+ * marks what it did in the database, so a step that runs again after a lost checkpoint repeats
+ * no row. Answers how many rows the calls handled and whether the batch is through.
+ */
+async function undoRows(ctx: StepContext, batchId: string, rows: number): Promise<{ handled: number; finished: boolean }> {
+  let handled = 0;
+  let finished = false;
+  do {
+    const n = await asRequester(ctx, async (sql) => {
+      const [row] = await sql<{ n: number }[]>`select private.undo_import_rows(${batchId}, ${rows}) as n`;
+      return row.n;
+    });
+    handled += n;
+    finished = n < rows;
+  } while (!finished && ctx.deadline.remainingMs() > stepReserveMs);
+  return { handled, finished };
+}

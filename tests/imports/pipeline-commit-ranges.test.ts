@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { createAccount } from '../helpers/finance.ts';
+import { type Household, signUpHousehold } from '../helpers/organizations.ts';
+import { commitBatch, nordeaCsv, previewStatement } from './pipeline-helpers.ts';
+
+/**
+ * The commit writes 1,000 rows a call, two calls at once where no day has rows in both
+ * (supabase/functions/_shared/imports/commit-ranges.ts). Whatever ran together, every row is
+ * written once, each payee gets one vendor, and each day's transactions take their references
+ * in the file's order, as one call after another would give them.
+ */
+describe('committing a statement of several thousand rows', () => {
+  let household: Household;
+
+  beforeAll(async () => {
+    household = await signUpHousehold('importranges');
+  });
+
+  const lines = 2500;
+  const dayOf = (offset: number) => new Date(Date.UTC(2026, 4, 31 - offset)).toISOString().slice(0, 10);
+
+  /** Line by line: the file's line (the header is line 1), its day and reference. */
+  async function written(batchId: string) {
+    return await adminSql<{ line: number; booked_on: string; reference: string; transaction_id: string }[]>`
+      select r.line, t.booked_on::text, t.reference, t.id as transaction_id
+      from public.import_rows r
+      join public.transactions t on t.org_id = r.org_id and t.id = r.transaction_id
+      where r.batch_id = ${batchId}
+      order by r.line`;
+  }
+
+  /** Each day's references, in line order, must rise. */
+  function expectDaysInFileOrder(rows: { booked_on: string; reference: string }[]) {
+    const last = new Map<string, string>();
+    for (const row of rows) {
+      const before = last.get(row.booked_on);
+      if (before !== undefined)
+        expect(row.reference > before, `${row.booked_on}: ${row.reference} after ${before}`).toBe(true);
+      last.set(row.booked_on, row.reference);
+    }
+  }
+
+  it.each([
+    // As banks write them, newest first: 31 rows a day, so a range's end falls inside a day.
+    ['sorted by date', (i: number) => dayOf(Math.floor(i / 31))],
+    // Every day comes back every 80 rows: the ranges run one at a time.
+    ['in no order', (i: number) => dayOf((i * 37) % 80)],
+  ])('writes every row of a statement %s once, each day in the file order', async (_label, day) => {
+    const { owner, orgId } = household;
+    const account = await createAccount(owner, orgId);
+    const csv = nordeaCsv(
+      Array.from({ length: lines }, (_, i) => ({
+        on: day(i),
+        amount: `-${i + 1},00`,
+        name: `Butik ${i % 40}`,
+      })),
+    );
+    const { batchId } = await previewStatement(owner, orgId, account, csv);
+    expect((await commitBatch(owner, orgId, batchId)).imported).toBe(lines);
+
+    const rows = await written(batchId);
+    expect(rows.map((r) => r.line)).toEqual(Array.from({ length: lines }, (_, i) => i + 2));
+    expect(new Set(rows.map((r) => r.transaction_id)).size).toBe(lines);
+    expect(rows.every((r, i) => r.booked_on === day(i))).toBe(true);
+    expectDaysInFileOrder(rows);
+    const vendors = await adminSql<{ normalized_name: string; n: number }[]>`
+      select v.normalized_name, count(*)::int as n from public.vendors v
+      where v.org_id = ${orgId} and v.deleted_at is null and v.normalized_name like 'butik%'
+      group by v.normalized_name`;
+    expect(vendors).toHaveLength(40);
+    expect(vendors.every((v) => v.n === 1)).toBe(true);
+  });
+});
