@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   /** A throwaway cluster trades durability for speed and is deleted on stop. */
   throwaway: boolean;
   log: Log;
+  /** Server settings beyond the stack's own (`-c name=value`), e.g. a hosted compute's memory. */
+  settings?: Record<string, string>;
 }
 
 const EXIT_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
@@ -55,7 +57,7 @@ const SHUTDOWN_NOISE = /terminating connection due to administrator command|the 
  * unprivileged `postgres` system user to run it.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const { dataDir, port, throwaway, log } = options;
+  const { dataDir, port, throwaway, log, settings = {} } = options;
   await stopLeftoverPostmaster(dataDir, log);
   await assertPortFree(port, 'Postgres');
   const asRoot = process.getuid?.() === 0;
@@ -103,6 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
             'wal_writer_delay=10ms',
           ]
         : []),
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: remember,
     onError: (error) => remember(String(error)),
