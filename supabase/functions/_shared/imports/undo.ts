@@ -52,7 +52,11 @@ const stepReserveMs = 600;
  * marks what it did in the database, so a step that runs again after a lost checkpoint repeats
  * no row. Answers how many rows the calls handled and whether the batch is through.
  */
-async function undoRows(ctx: StepContext, batchId: string, rows: number): Promise<{ handled: number; finished: boolean }> {
+async function undoRows(
+  ctx: StepContext,
+  batchId: string,
+  rows: number,
+): Promise<{ handled: number; finished: boolean }> {
   let handled = 0;
   let finished = false;
   do {
