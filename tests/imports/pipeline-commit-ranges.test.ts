@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { createAccount } from '../helpers/finance.ts';
 import { type Household, signUpHousehold } from '../helpers/organizations.ts';
-import { commitBatch, nordeaCsv, previewStatement } from './pipeline-helpers.ts';
+import { commitBatch, nordeaCsv, previewStatement, runJob } from './pipeline-helpers.ts';
 
 /**
  * The commit writes 1,000 rows a call, two calls at once where no day has rows in both
@@ -70,5 +70,40 @@ describe('committing a statement of several thousand rows', () => {
       group by v.normalized_name`;
     expect(vendors).toHaveLength(40);
     expect(vendors.every((v) => v.n === 1)).toBe(true);
+  });
+
+  it("runs a call again alone when two at once both create a rule's new tag", async () => {
+    // Both ranges tag their rows with a tag that does not exist yet: where the two calls meet
+    // at its creation, one waits for the other and then fails on the tag's unique name (most
+    // runs here), and is run again once the other has ended.
+    const { owner, orgId } = household;
+    const { error } = await owner.client.from('category_rules').insert({
+      org_id: orgId,
+      name: 'Receipts',
+      conditions: [{ field: 'payee', op: 'contains', value: 'kiosk' }],
+      add_tags: ['Kvitto'],
+    } as never);
+    expect(error).toBeNull();
+    const account = await createAccount(owner, orgId);
+    const csv = nordeaCsv(
+      Array.from({ length: lines }, (_, i) => ({
+        on: dayOf(Math.floor(i / 31)),
+        amount: `-${i + 1},00`,
+        name: 'Kiosken',
+      })),
+    );
+    const { batchId } = await previewStatement(owner, orgId, account, csv);
+    const job = await runJob(owner, orgId, 'import.commit', { batch_id: batchId });
+    // The call that failed ran again within its step: no attempt of the job was spent on it.
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 1, last_error_code: null });
+    expect(job.result).toMatchObject({ imported: lines });
+    const tags = await adminSql<{ id: string }[]>`
+      select id from public.tags where org_id = ${orgId} and lower(name) = 'kvitto' and deleted_at is null`;
+    expect(tags).toHaveLength(1);
+    const [{ tagged }] = await adminSql<{ tagged: number }[]>`
+      select count(distinct t.id)::int as tagged
+      from public.transactions t join public.transaction_tags tt on tt.org_id = t.org_id and tt.transaction_id = t.id
+      where t.import_batch_id = ${batchId} and tt.tag_id = ${tags[0].id}`;
+    expect(tagged).toBe(lines);
   });
 });
