@@ -7,6 +7,8 @@ import { accountTransactions, asJobFailure, dayRange } from './existing.ts';
 interface CommitState {
   phase: 'start' | 'vendors' | 'rows' | 'finish';
   total: number;
+  /** The last line whose payee has its vendor (phase `vendors`). */
+  vendorsAfter: number;
   written: number;
 }
 
@@ -19,6 +21,10 @@ interface CommitResult {
 
 /** Rows a call writes: each is one transaction of its own, a few hundred milliseconds. */
 const rowsPerCall = 1000;
+/** Rows whose payees a call gives vendors: at most that many new vendors in one statement. */
+const payeesPerCall = 2000;
+/** What a step keeps in hand for its last call of the vendors phase. */
+const stepReserveMs = 600;
 
 /**
  * `import.commit`: writes a previewed batch's rows marked `import` as transactions of the batch,
@@ -33,26 +39,37 @@ export const importCommit: JobKind<ImportCommitParams, CommitState, CommitResult
   role: 'member',
   params: importCommitParams,
   stepTimeoutMs: 60_000,
-  initialState: () => ({ phase: 'start', total: 0, written: 0 }),
+  initialState: () => ({ phase: 'start', total: 0, vendorsAfter: 0, written: 0 }),
   async step(ctx, params, state) {
     try {
       if (state.phase === 'start') {
         const total = await begin(ctx, params.batch_id);
         return {
-          state: { phase: 'vendors', total, written: 0 },
+          state: { phase: 'vendors', total, vendorsAfter: 0, written: 0 },
           progress: { fraction: 0.02, message: `checked; ${total} rows to write` },
         };
       }
       if (state.phase === 'vendors') {
-        // The batch's new payees become vendors in one statement before any row is written, so
-        // the calls that write two ranges at once never both create one.
-        const added = await asRequester(ctx, async (sql) => {
-          const [row] = await sql<{ n: number }[]>`select private.add_import_vendors(${params.batch_id}) as n`;
-          return row.n;
-        });
+        // The batch's new payees become vendors before any row is written, so the calls that
+        // write two ranges at once never both create one.
+        let after = state.vendorsAfter;
+        do {
+          const last = await asRequester(ctx, async (sql) => {
+            const [row] = await sql<{ last: number | null }[]>`
+              select private.add_import_vendors(${params.batch_id}, ${after}, ${payeesPerCall}) as last`;
+            return row.last;
+          });
+          if (last === null) {
+            return {
+              state: { ...state, phase: 'rows', vendorsAfter: after },
+              progress: { fraction: 0.03, message: 'vendors added' },
+            };
+          }
+          after = last;
+        } while (ctx.deadline.remainingMs() > stepReserveMs);
         return {
-          state: { ...state, phase: 'rows' },
-          progress: { fraction: 0.03, message: `${added} new vendors` },
+          state: { ...state, vendorsAfter: after },
+          progress: { fraction: 0.03, message: `vendors added up to line ${after}` },
         };
       }
       if (state.phase === 'rows') {
