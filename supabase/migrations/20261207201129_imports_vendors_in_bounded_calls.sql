@@ -1,6 +1,7 @@
--- Imports: the commit adds the batch's new vendors a bounded call at a time (up to 2,000 rows
--- after a line), not in one statement for the whole batch: a file whose payees all differ would
--- have created 100,000 vendors in one statement, past hosted's 8 s statement timeout.
+-- Imports: the commit adds the batch's new vendors a bounded call at a time (up to 5,000 rows
+-- after a line; 5,000 new vendors took 0.72 s), not in one statement for the whole batch: a
+-- file whose payees all differ would have created 100,000 vendors in one statement, past
+-- hosted's 8 s statement timeout.
 -- Touches: function private.add_import_vendors (now batch, after_line, max_rows); no data.
 
 drop function if exists "private"."add_import_vendors"(batch_id uuid);

@@ -44,8 +44,8 @@ describe('committing a statement of several thousand rows', () => {
   it.each([
     // As banks write them, newest first: 31 rows a day, so a range's end falls inside a day.
     ['sorted by date', (i: number) => dayOf(Math.floor(i / 31)), 'Butik', 40],
-    // Every day comes back every 80 rows: the ranges run one at a time. Every payee differs, so
-    // the vendors are added in two calls of 2,000 rows.
+    // Every day comes back every 80 rows: the ranges run one at a time. Every payee differs: the
+    // commit adds 2,500 vendors before its first row.
     ['in no order', (i: number) => dayOf((i * 37) % 80), 'Handlare', lines],
   ])('writes every row of a statement %s once, each day in the file order', async (_label, day, payee, payees) => {
     const { owner, orgId } = household;
