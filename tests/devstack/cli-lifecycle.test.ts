@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import { freePort } from '@westwallet/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { deviceAddress } from '../helpers/clients.ts';
 
@@ -62,10 +62,24 @@ function npm(...args: string[]): Run {
   return run;
 }
 
+/** Whether `done` came true within `ms`, checked every 200 ms. */
+async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; !done(); await new Promise((resolve) => setTimeout(resolve, 200))) {
+    if (Date.now() > deadline) return false;
+  }
+  return true;
+}
+
+/** Waits until `npm start` is ready, failing with what it printed if it exits or hangs instead. */
 async function startStack(): Promise<Run> {
   const run = npm('start');
-  await expect.poll(run.output, { timeout: 120_000, interval: 200 }).toMatch(/stack is running|\n.*(failed|Error)/);
-  expect(run.output()).toContain('stack is running');
+  let exited = false;
+  void run.exited.then(() => {
+    exited = true;
+  });
+  const ready = () => run.output().includes('stack is running');
+  if (!(await waitFor(() => exited || ready(), 150_000)) || !ready())
+    throw new Error(`npm start ${exited ? 'exited' : 'was not ready after 150 s'}; it printed:\n${run.output()}`);
   return run;
 }
 
@@ -125,7 +139,8 @@ function client(env: Record<string, string>) {
   });
 }
 
-describe('the local stack from the command line', { timeout: 120_000 }, () => {
+// A start takes seconds alone, and up to a minute beside the other suites on a busy machine.
+describe('the local stack from the command line', { timeout: 240_000 }, () => {
   const credentials = { email: 'persisted@test.westwallet.app', password: 'a-long-password-1' };
   const demo = { email: 'demo@westwallet.app', password: 'westwallet-demo' };
 
@@ -135,14 +150,17 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
     mailPort = await freePort();
     mailSmtpPort = await freePort();
   });
-  afterAll(async () => {
-    // A failed test may leave a stack running: stop it the way a developer would.
-    for (const run of runs.filter((r) => r.child.exitCode === null && r.child.signalCode === null)) {
-      process.kill(-(run.child.pid as number), 'SIGINT');
-      await run.exited;
+  // A failed test must not leave its stack to the next ones: stop what is left the way a developer
+  // would (Ctrl-C), and kill what does not stop, so each test fails for its own reason only.
+  afterEach(async () => {
+    for (const pgid of runs.splice(0).map((run) => run.child.pid as number)) {
+      if (groupMembers(pgid).length === 0) continue;
+      process.kill(-pgid, 'SIGINT');
+      if (await waitFor(() => groupMembers(pgid).length === 0, 30_000)) continue;
+      for (const { pid } of groupMembers(pgid)) process.kill(pid, 'SIGKILL');
     }
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  }, 60_000);
+  afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   it('serves Auth and the Data API, refuses a second start, and leaves no process after Ctrl-C', async () => {
     const first = await startStack();
@@ -223,7 +241,7 @@ describe('the local stack from the command line', { timeout: 120_000 }, () => {
 
   it('fails at once with a message naming a busy port', async () => {
     const blocker = net.createServer().listen(apiPort, '127.0.0.1');
-    await new Promise((resolve) => blocker.once('listening', resolve));
+    await new Promise((resolve, reject) => blocker.once('listening', resolve).once('error', reject));
     try {
       const run = npm('start');
       expect(await run.exited).toBe(1);

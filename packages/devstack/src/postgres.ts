@@ -159,14 +159,19 @@ function signalPostmaster(dataDir: string): void {
 }
 
 /**
- * Whether `pid` is the postmaster of this data folder: it works in it (where /proc tells; elsewhere
- * a live pid in the folder's pid file is taken for it).
+ * Whether `pid` is the postmaster of this data folder: its command line names the folder after -D
+ * (where there is no /proc, a live pid in the folder's pid file is taken for it). The command line,
+ * not /proc/<pid>/cwd: reading another user's cwd takes ptrace rights, which root lacks in a
+ * container without CAP_SYS_PTRACE, where Postgres runs as the `postgres` user (CI).
  */
 function servesDataDir(pid: number, dataDir: string): boolean {
+  if (!fs.existsSync('/proc')) return true;
   try {
-    return fs.realpathSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const flag = args.indexOf('-D');
+    return flag >= 0 && fs.realpathSync(args[flag + 1]) === fs.realpathSync(dataDir);
   } catch {
-    return !fs.existsSync('/proc');
+    return false;
   }
 }
 
