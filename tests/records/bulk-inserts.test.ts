@@ -7,8 +7,8 @@ import { householdWithMembers } from '../helpers/organizations.ts';
 /**
  * A statement that inserts many rows (an import's step, a client's array insert) pays the record
  * contract's effects once per statement: every row still gets its audit row, its webhook event,
- * its totals and its rule tags; the broadcast carries the rows as `records`. (Webhook events of
- * a many-row insert: tests/webhooks/delivery.test.ts.)
+ * its totals and its rule tags; the broadcast carries the rows as `records`, or their `ids` past
+ * 100 rows. (Webhook events of a many-row insert: tests/webhooks/delivery.test.ts.)
  */
 
 let owner: TestUser;
@@ -82,5 +82,37 @@ describe('inserts of many rows in one statement', () => {
       select t.transaction_id from public.transaction_tags t join public.tags g on g.org_id = t.org_id and g.id = t.tag_id
       where t.org_id = ${orgId} and g.name = 'fika' order by t.transaction_id`;
     expect(tagged.map((t) => t.transaction_id)).toEqual([writtenIds[0], writtenIds[2]].sort());
+  });
+  it('broadcast the ids of more than 100 rows, 2,000 a message, and up to 100 rows whole', async () => {
+    const account = await createAccount(member, orgId);
+    const topic = `org:${orgId}`;
+    const { batches, sent } = await asRole({ role: 'authenticated', sub: member.user.id }, async (sql) => {
+      const batches = [];
+      for (const rows of [100, 2001]) {
+        const written = await sql<{ id: string }[]>`
+          insert into public.transactions (org_id, kind, booked_on, amount_minor, currency, account_id, counterparty)
+          select ${orgId}, 'expense', date '2026-11-01' + g % 20, 100 + g, 'SEK', ${account}, 'Butik ' || g
+          from generate_series(1, ${rows}) g
+          returning id`;
+        batches.push(written.map((t) => t.id));
+      }
+      await sql`select set_config('realtime.topic', ${topic}, true)`;
+      const sent = await sql<{ event: string; records: { id: string }[] | null; ids: string[] | null }[]>`
+        select event, payload -> 'records' as records, payload -> 'ids' as ids
+        from realtime.messages
+        where topic = ${topic} and payload ->> 'table' = 'transactions' and (payload ? 'records' or payload ? 'ids')
+        order by jsonb_array_length(coalesce(payload -> 'ids', payload -> 'records')) desc`;
+      return { batches, sent };
+    });
+    const [hundred, many] = batches;
+    // Up to 100 rows come whole, in messages of about 100 kB (this org's earlier test sent some too).
+    const whole = sent.filter((m) => m.records?.some((r) => hundred.includes(r.id)));
+    expect(whole.flatMap((m) => m.records?.map((r) => r.id)).sort()).toEqual([...hundred].sort());
+    const byId = sent.filter((m) => m.ids !== null);
+    expect(byId.map((m) => [m.event, m.ids?.length])).toEqual([
+      ['INSERT', 2000],
+      ['INSERT', 1],
+    ]);
+    expect(byId.flatMap((m) => m.ids)).toEqual(many);
   });
 });
