@@ -20,8 +20,8 @@ export interface StepContext {
   storage: StepStorage;
   /**
    * How long this step may still run: stop early and return a checkpoint when it gets short. A
-   * step has about 1.5 s (the platform gives an invocation about 2 s of CPU), less when the
-   * invocation's wall-clock budget ends sooner.
+   * step has about 1.5 s (the platform gives an invocation about 2 s of CPU), or its kind's
+   * `stepBudgetMs`, less when the invocation's budget ends sooner.
    */
   deadline: { remainingMs(): number };
 }
@@ -45,6 +45,13 @@ export interface JobKind<P, S, R> {
    * 20 s): its message reappears after the lease and the step runs again from the last checkpoint.
    */
   stepTimeoutMs?: number;
+  /**
+   * How long one step may run before it should checkpoint (default 1.5 s, about the CPU an
+   * invocation gets). A kind whose steps wait on Postgres, spending little of the worker's CPU,
+   * may take longer: each step end waits for the calls it has running, and saves a checkpoint.
+   * The invocation's CPU and wall-clock budget still bound every step.
+   */
+  stepBudgetMs?: number;
   initialState(params: P): S;
   /**
    * One step of work that fits a function invocation. It must be idempotent per state: if the

@@ -43,8 +43,11 @@ export interface RunSummary {
   more: boolean;
 }
 
-/** A step has this long before it should checkpoint: the CPU an invocation gets, with room to spare. */
-const STEP_BUDGET_MS = 1500;
+/**
+ * A step has this long before it should checkpoint, unless its kind says otherwise: the CPU an
+ * invocation gets, with room to spare.
+ */
+export const STEP_BUDGET_MS = 1500;
 /** No new step starts with less than this left. */
 const MIN_STEP_START_MS = 300;
 const DEFAULT_STEP_TIMEOUT_MS = 20_000;
@@ -88,6 +91,7 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
   if (!parsed.success) return fail(sql, job, 'JOB_PARAMS_INVALID', z.prettifyError(parsed.error), false);
   const params = parsed.data;
   const timeoutMs = kind.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  const stepBudgetMs = kind.stepBudgetMs ?? STEP_BUDGET_MS;
   const lease = leaseSeconds(kind);
   let state = job.state ?? kind.initialState(params);
 
@@ -101,7 +105,7 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
       sql,
       storage: options.storage,
       deadline: {
-        remainingMs: () => Math.min(STEP_BUDGET_MS - (performance.now() - stepStarted), budget.remainingMs()),
+        remainingMs: () => Math.min(stepBudgetMs - (performance.now() - stepStarted), budget.remainingMs()),
       },
     };
     let result: Awaited<ReturnType<RegisteredKind['step']>>;
