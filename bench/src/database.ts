@@ -19,10 +19,6 @@ export interface Server {
 }
 
 /**
- * The Postgres to measure: the one named by --database-url, the running local stack's, or the
- * local stack's own cluster started just for this run (and stopped after it).
- */
-/**
  * The memory hosted Supabase gives Postgres on its 2-core, 4 GB compute (Medium), about a quarter
  * of it in shared buffers, in place of Postgres's own defaults (128 MB, made for any machine): a
  * million-transaction company's transactions and their indexes (about 1 GB) then stay in its cache,
@@ -31,6 +27,10 @@ export interface Server {
  */
 const hostedMemory = { shared_buffers: '1GB', wal_buffers: '16MB', min_wal_size: '1GB', max_wal_size: '4GB' };
 
+/**
+ * The Postgres to measure: the one named by --database-url, the running local stack's, or the
+ * local stack's own cluster started just for this run (and stopped after it).
+ */
 export async function openServer(databaseUrl: string | undefined): Promise<Server> {
   if (databaseUrl) return { url: databaseUrl, source: 'given by --database-url', stop: async () => {} };
   const stateDir = process.env.DEVSTACK_STATE_DIR ? path.resolve(process.env.DEVSTACK_STATE_DIR) : paths.state;

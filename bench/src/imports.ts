@@ -9,7 +9,7 @@ import { importCommit } from '../../supabase/functions/_shared/imports/commit.ts
 import { accountTransactions } from '../../supabase/functions/_shared/imports/existing.ts';
 import { importPreview } from '../../supabase/functions/_shared/imports/preview.ts';
 import type { JobKind, StepContext } from '../../supabase/functions/_shared/jobs/kind.ts';
-import { STEP_BUDGET_MS } from '../../supabase/functions/_shared/jobs/runner.ts';
+import { stepBudgetOf } from '../../supabase/functions/_shared/jobs/runner.ts';
 import { restStorage } from '../../supabase/functions/_shared/jobs/storage.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { loadDataset } from './load.ts';
@@ -94,7 +94,7 @@ export async function runImports(options: BenchOptions, log: (line: string) => v
       const preview = await runSteps(
         importPreview,
         { account_id: account, path: filePath },
-        ctxFor(jobId, importPreview.stepBudgetMs ?? STEP_BUDGET_MS),
+        ctxFor(jobId, stepBudgetOf(importPreview)),
       );
       const previewResult = preview.done as { new: number; duplicate: number; conflict: number; problems: number };
       timed.push({
@@ -114,7 +114,7 @@ export async function runImports(options: BenchOptions, log: (line: string) => v
       const commit = await runSteps(
         importCommit,
         { batch_id: jobId },
-        ctxFor(crypto.randomUUID(), importCommit.stepBudgetMs ?? STEP_BUDGET_MS),
+        ctxFor(crypto.randomUUID(), stepBudgetOf(importCommit)),
       );
       timed.push({
         label: 'commit',

@@ -44,10 +44,12 @@ export interface RunSummary {
 }
 
 /**
- * A step has this long before it should checkpoint, unless its kind says otherwise: the CPU an
+ * How long a step of `kind` has before it should checkpoint: its own `stepBudgetMs`, or the CPU an
  * invocation gets, with room to spare.
  */
-export const STEP_BUDGET_MS = 1500;
+export function stepBudgetOf(kind: Pick<RegisteredKind, 'stepBudgetMs'>): number {
+  return kind.stepBudgetMs ?? 1500;
+}
 /** No new step starts with less than this left. */
 const MIN_STEP_START_MS = 300;
 const DEFAULT_STEP_TIMEOUT_MS = 20_000;
@@ -91,7 +93,7 @@ async function runJob(job: ClaimedJob, options: RunOptions, summary: RunSummary)
   if (!parsed.success) return fail(sql, job, 'JOB_PARAMS_INVALID', z.prettifyError(parsed.error), false);
   const params = parsed.data;
   const timeoutMs = kind.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-  const stepBudgetMs = kind.stepBudgetMs ?? STEP_BUDGET_MS;
+  const stepBudgetMs = stepBudgetOf(kind);
   const lease = leaseSeconds(kind);
   let state = job.state ?? kind.initialState(params);
 
