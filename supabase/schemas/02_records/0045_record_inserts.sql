@@ -23,6 +23,7 @@ declare
   claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
   -- Each row serialized once; everything below reads these.
   added jsonb[];
+  many boolean;
 begin
   select * into tracked from private.tracked_tables t where t.table_name = tg_table_name;
   select array_agg(to_jsonb(r)) into added from added_rows r;
@@ -52,27 +53,19 @@ begin
       'INSERT', 'org:' || (added[1] ->> tracked.org_column), true);
     return null;
   end if;
-  if cardinality(added) > 100 then
-    perform realtime.send(
-              jsonb_build_object('old_record', null, 'ids', jsonb_agg(c.id order by c.n), 'operation', 'INSERT',
-                                 'table', tg_table_name, 'schema', tg_table_schema),
-              'INSERT', 'org:' || c.org_id, true)
-    from (
-      select a.data ->> 'id' as id, a.n, a.data ->> tracked.org_column as org_id,
-             (row_number() over (partition by a.data ->> tracked.org_column order by a.n) - 1) / 2000 as chunk
-      from unnest(added) with ordinality as a (data, n)
-    ) c
-    group by c.org_id, c.chunk;
-    return null;
-  end if;
+  -- Whole rows, about 100 kB a message; past 100 rows their ids, 2,000 a message.
+  many := cardinality(added) > 100;
   perform realtime.send(
-            jsonb_build_object('old_record', null, 'records', jsonb_agg(c.data order by c.n), 'operation', 'INSERT',
+            jsonb_build_object('old_record', null, case when many then 'ids' else 'records' end,
+                               jsonb_agg(c.item order by c.n), 'operation', 'INSERT',
                                'table', tg_table_name, 'schema', tg_table_schema),
             'INSERT', 'org:' || c.org_id, true)
   from (
-    select a.data, a.n, a.data ->> tracked.org_column as org_id,
-           sum(pg_column_size(a.data)) over (partition by a.data ->> tracked.org_column order by a.n) / 100000 as chunk
+    select case when many then a.data -> 'id' else a.data end as item, a.n, a.data ->> tracked.org_column as org_id,
+           case when many then (row_number() over w - 1) / 2000
+                else sum(pg_column_size(a.data)) over w / 100000 end as chunk
     from unnest(added) with ordinality as a (data, n)
+    window w as (partition by a.data ->> tracked.org_column order by a.n)
   ) c
   group by c.org_id, c.chunk;
   return null;
