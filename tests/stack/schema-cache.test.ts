@@ -78,7 +78,7 @@ describe('relationships the Data API embeds by', () => {
 
   afterAll(async () => {
     await adminSql.unsafe(`drop table if exists public.${prefix}_note, public.${prefix}_link, public.${prefix}_tag,
-      public.${prefix}_item cascade`);
+      public.${prefix}_item, public.${prefix}_asset, public.${prefix}_owner cascade`);
   });
 
   it('takes a table for a many-to-many junction only when its primary key holds both keys, as PostgREST', async () => {
@@ -115,5 +115,30 @@ describe('relationships the Data API embeds by', () => {
         { timeout: 10_000, interval: 50 },
       )
       .toEqual([[1, ['a', 'b']]]);
+  });
+
+  it('embeds by a foreign key added after the first requests, and no longer once it is dropped', async () => {
+    // What a relationship resolves to is kept per schema cache: a reload must add and drop it.
+    await adminSql.unsafe(`
+      create table public.${prefix}_owner (id int primary key, name text not null);
+      create table public.${prefix}_asset (id int primary key, owner_id int);
+      grant select on public.${prefix}_owner, public.${prefix}_asset to service_role;
+      insert into public.${prefix}_owner values (1, 'Ada');
+      insert into public.${prefix}_asset values (1, 1);
+    `);
+    await adminSql`notify pgrst, 'reload schema'`;
+    const embedded = async () => {
+      const { data, error } = await client.from(`${prefix}_asset`).select(`id, owner:${prefix}_owner(name)`);
+      return error?.code ?? data;
+    };
+    // Without a foreign key there is nothing to embed by: PostgREST's PGRST200.
+    await expect.poll(embedded, { timeout: 10_000, interval: 50 }).toBe('PGRST200');
+    await adminSql.unsafe(`alter table public.${prefix}_asset add constraint ${prefix}_asset_owner
+      foreign key (owner_id) references public.${prefix}_owner`);
+    await adminSql`notify pgrst, 'reload schema'`;
+    await expect.poll(embedded, { timeout: 10_000, interval: 50 }).toEqual([{ id: 1, owner: { name: 'Ada' } }]);
+    await adminSql.unsafe(`alter table public.${prefix}_asset drop constraint ${prefix}_asset_owner`);
+    await adminSql`notify pgrst, 'reload schema'`;
+    await expect.poll(embedded, { timeout: 10_000, interval: 50 }).toBe('PGRST200');
   });
 });

@@ -122,7 +122,7 @@ export const mends: Mend[] = [
   },
   // lite's own code (bundle.ts)
   {
-    lite: 'for every REST request rebuilds its response-type map from the whole schema cache (~1 ms), verifies the token and reads auth.users and auth.sessions only to discard the outcome, and imports the JWT secret as a WebCrypto key',
+    lite: "for every REST request rebuilds its response-type map from the whole schema cache (~1 ms), scans every column and foreign key of the cache to find a table's columns and an embedding's relationship, copies every row to convert nothing, verifies the token and reads auth.users and auth.sessions only to discard the outcome, and imports the JWT secret as a WebCrypto key",
     platform:
       'PostgREST derives what it needs from the schema cache once per reload and only verifies the JWT (signature, exp): a signed-out access token is served until it expires',
     where: ['src/lite/bundle.ts'],
