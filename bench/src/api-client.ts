@@ -12,6 +12,8 @@ import WebSocket from 'ws';
 
 export interface ApiClientInit {
   apiUrl: string;
+  /** The bare Node server of api-floor.ts. */
+  floorUrl: string;
   publishableKey: string;
   email: string;
   password: string;
@@ -36,7 +38,7 @@ const LIST = '*, category:categories(name), vendor:vendors(name)';
 type Call = (n: number) => PromiseLike<{ data: unknown; error: unknown }>;
 
 /** The app's requests, by scenario key; each checks its answer, so the timings time real work. */
-function requests(db: SupabaseClient, c: ApiClientInit): Record<string, Call> {
+function requests(db: SupabaseClient, floor: SupabaseClient, c: ApiClientInit): Record<string, Call> {
   const aDayThisMonth = (n: number) => {
     const d = new Date();
     d.setUTCDate(1 + (n % Math.max(1, d.getUTCDate())));
@@ -88,6 +90,7 @@ function requests(db: SupabaseClient, c: ApiClientInit): Record<string, Call> {
         })
         .select(),
     simple_get: () => db.from('organizations').select('id, name').eq('id', c.org),
+    simple_get_floor: () => floor.from('organizations').select('id, name').eq('id', c.org),
   };
 }
 
@@ -99,9 +102,15 @@ async function init(c: ApiClientInit): Promise<void> {
     // Node 20 has no WebSocket of its own for Realtime.
     realtime: { transport: WebSocket as never },
   });
-  const { error } = await db.auth.signInWithPassword({ email: c.email, password: c.password });
+  const { data, error } = await db.auth.signInWithPassword({ email: c.email, password: c.password });
   if (error) throw new Error(`sign-in failed: ${error.message}`);
-  calls = requests(db, c);
+  // The floor has no Auth: the same session's token, sent as supabase-js sends it.
+  const floor = createClient(c.floorUrl, c.publishableKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${data.session.access_token}` } },
+    realtime: { transport: WebSocket as never },
+  });
+  calls = requests(db, floor, c);
   // What each must answer, once.
   const check = async (key: string, ok: (data: unknown) => boolean) => {
     const { data, error } = await (calls as Record<string, Call>)[key](0);
@@ -114,6 +123,7 @@ async function init(c: ApiClientInit): Promise<void> {
   await check('dashboard', (d) => Array.isArray((d as { top_vendors?: unknown }).top_vendors));
   await check('search', (d) => Array.isArray(d) && d.length > 0);
   await check('simple_get', rows(1));
+  await check('simple_get_floor', rows(1));
 }
 
 async function run(

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { freePort, startStack } from '@westwallet/devstack';
 import { connect } from '@westwallet/devstack/database';
 import type { ApiClientInit, ApiClientMessage } from './api-client.ts';
+import { startFloor } from './api-floor.ts';
 import { type PostgresCpu, postgresCpu } from './api-postgres-cpu.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { loadDataset } from './load.ts';
@@ -73,6 +74,19 @@ const SCENARIOS: { key: string; title: string; db: string; concurrency: 'latency
     db: 'simple_get',
     concurrency: 'throughput',
   },
+  // The same GET from a bare Node server (api-floor.ts): what any Data API on Node spends at least.
+  {
+    key: 'simple_get_floor',
+    title: 'the floor: the same GET from a bare Node server',
+    db: 'simple_get',
+    concurrency: 'latency',
+  },
+  {
+    key: 'simple_get_floor',
+    title: 'the floor: the same GET from a bare Node server, 8 clients',
+    db: 'simple_get',
+    concurrency: 'throughput',
+  },
 ];
 
 const PASSWORD = 'bench-api-password';
@@ -121,6 +135,7 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
       mailPorts: { http: 0, smtp: 0 },
       quiet: true,
     });
+    const floor = await startFloor(database.url, settings);
     try {
       log(`stack on ${stack.apiUrl}`);
       // The loaded owners have no password; the company's gets one (bcrypt, as GoTrue stores it).
@@ -140,6 +155,7 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
       const { company } = context;
       const init: ApiClientInit = {
         apiUrl: stack.apiUrl,
+        floorUrl: floor.url,
         publishableKey: stack.keys.publishableKey,
         email: 'company@bench.westwallet.test',
         password: PASSWORD,
@@ -229,6 +245,7 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
       if (options.quick) log('--quick: a tiny data set and short runs check the harness; the figures mean nothing');
     } finally {
       child?.kill();
+      await floor.close();
       await stack.stop();
     }
   } finally {
@@ -277,7 +294,7 @@ export function apiTargets(results: ApiScenarioResult[]): ApiTarget[] {
       unit,
       met: op === '<=' ? value <= limit : value >= limit,
     });
-  const latency = results.filter((r) => r.concurrency !== 8);
+  const latency = results.filter((r) => r.concurrency !== 8 && !r.key.endsWith('_floor'));
   for (const r of latency) {
     check(`${r.key}: e2e p50 ≤ database p50 + 1.5 ms`, r.endToEnd.p50, '<=', r.database.database.p50 + 1.5, 'ms');
   }

@@ -166,6 +166,8 @@ describe('npm run bench -- --quick', () => {
         'insert@1',
         'simple_get@1',
         'simple_get@8',
+        'simple_get_floor@1',
+        'simple_get_floor@8',
       ]);
       for (const s of report.scenarios) {
         expect(s.requests, s.key).toBeGreaterThan(0);
