@@ -187,7 +187,7 @@ export const bundleEdits: BundleEdit[] = [
       why:
         "lite finds a table's columns by scanning every column of the schema cache (about 700 in WestWallet's " +
         'public schema), for each column a request selects, filters or orders by, several times over: 0.18 ms of a ' +
-        "list of 50 with names (profile, 0.73 → 0.55 ms for building its query). The columns are indexed by table " +
+        'list of 50 with names (profile, 0.73 → 0.55 ms for building its query). The columns are indexed by table ' +
         "and name once per schema cache (keyed by the cache's array, which a reload replaces); each lookup keeps " +
         'its own test, and finds the same columns in the same order',
       upstream: 'index the introspection by table and column when the schema cache is built',
