@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type FunctionsRuntime, startFunctions } from '@westwallet/devstack/functions';
@@ -30,6 +32,17 @@ describe('the local edge functions runtime', () => {
       }`,
     );
     write('off', `export function handler(): Response { return new Response('should not run'); }`);
+    write(
+      'fetch',
+      `export async function handler(request: Request): Promise<Response> {
+        try {
+          const answer = await fetch(new URL(request.url).searchParams.get('url') as string);
+          return Response.json({ status: answer.status, body: await answer.text() });
+        } catch (error) {
+          return Response.json({ error: String((error as Error).cause ?? error) });
+        }
+      }`,
+    );
     runtime = await startFunctions({
       dir,
       env: { SUPABASE_URL: 'http://127.0.0.1:9' },
@@ -53,6 +66,41 @@ describe('the local edge functions runtime', () => {
       body: 'hello',
       supabaseUrl: 'http://127.0.0.1:9',
     });
+  });
+
+  it('trusts the certificates NODE_EXTRA_CA_CERTS names, as Node and npm do, and no others', async () => {
+    // A server whose certificate only the fixture's CA vouches for, as behind a TLS-inspecting proxy.
+    const tls = path.join(import.meta.dirname, 'fixtures/tls');
+    const server = https.createServer(
+      { cert: fs.readFileSync(path.join(tls, 'server.pem')), key: fs.readFileSync(path.join(tls, 'server.key')) },
+      (_, response) => response.end('trusted'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const ambient = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = path.join(tls, 'ca.pem');
+    const trusting = await startFunctions({
+      dir,
+      env: {},
+      disabled: [],
+      watch: false,
+      log: { info: () => {}, error: (line) => errors.push(line) },
+    }).finally(() => {
+      if (ambient === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = ambient;
+    });
+    try {
+      const fetched = (runtime: FunctionsRuntime) =>
+        runtime
+          .fetch(new Request(`http://127.0.0.1/functions/v1/fetch?url=${encodeURIComponent(url)}`), '/fetch')
+          .then((response) => response.json());
+      expect(await fetched(trusting)).toEqual({ status: 200, body: 'trusted' });
+      // The runtime started without that CA refuses the same server.
+      expect(await fetched(runtime)).toMatchObject({ error: expect.stringMatching(/certificate|UnknownIssuer/i) });
+    } finally {
+      await trusting.stop();
+      server.close();
+    }
   });
 
   it('answers a function that throws with 500 and a JSON code, and logs the stack, not in the response', async () => {

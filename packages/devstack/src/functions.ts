@@ -166,6 +166,12 @@ async function spawnDeno(options: FunctionsOptions): Promise<DenoProcess> {
         'HTTPS_PROXY',
         'HTTP_PROXY',
         'NO_PROXY',
+        // The certificates a machine behind a TLS-inspecting proxy trusts beyond the public ones:
+        // Deno reads Node's variable as well as its own, for npm: downloads and fetch() alike.
+        // Without them a clean cache could not download the functions' packages there.
+        'NODE_EXTRA_CA_CERTS',
+        'DENO_CERT',
+        'DENO_TLS_CA_STORE',
       ]),
       ...projectSecrets(),
       ...options.env,
