@@ -54,7 +54,7 @@ function __westwalletIsJunction(introspection, table, toParent, toTarget) {
 /* westwallet: the schema cache's columns by table and by table and name, indexed once per cache (see bundle.ts). */
 var __westwalletColumnIndexes = new WeakMap();
 var __westwalletNoColumns = Object.freeze([]);
-function __westwalletColumnsOf(columns, table, name) {
+function __westwalletColumnIndex(columns) {
   let index = __westwalletColumnIndexes.get(columns);
   // A cache's columns are not changed in place; the length is a cheap guard all the same.
   if (!index || index.length !== columns.length) {
@@ -69,9 +69,15 @@ function __westwalletColumnsOf(columns, table, name) {
     }
     __westwalletColumnIndexes.set(columns, index);
   }
-  const ofTable = index.byTable.get(table);
-  if (!ofTable) return __westwalletNoColumns;
-  return name === undefined ? ofTable.all : (ofTable.byName.get(name) ?? __westwalletNoColumns);
+  return index;
+}
+/* The columns of a table, in the cache's order. */
+function __westwalletColumnsOf(columns, table) {
+  return __westwalletColumnIndex(columns).byTable.get(table)?.all ?? __westwalletNoColumns;
+}
+/* The columns of a table with a name (one per schema holding the table), in the cache's order. */
+function __westwalletColumnsNamed(columns, table, name) {
+  return __westwalletColumnIndex(columns).byTable.get(table)?.byName.get(name) ?? __westwalletNoColumns;
 }
 /* westwallet: an embedding's relationship, resolved once per schema cache (see bundle.ts). */
 var __westwalletRelationships = new WeakMap();
@@ -150,7 +156,7 @@ export const bundleEdits: BundleEdit[] = [
     // xl: the column of a table by name (behind every column reference of a select, filter or order)
     [
       'let s=e.introspection.columns.filter(i=>i.table===n&&i.name===t);',
-      'let s=__westwalletColumnsOf(e.introspection.columns,n,t);',
+      'let s=__westwalletColumnsNamed(e.introspection.columns,n,t);',
     ],
     // Br: whether a table has a column of a domain type
     [
@@ -170,17 +176,17 @@ export const bundleEdits: BundleEdit[] = [
     // Dd: whether a column is of a domain type
     [
       'i=n.columns.find(o=>o.table===t&&o.name===e&&(o.schema??"public")===s)',
-      'i=__westwalletColumnsOf(n.columns,t,e).find(o=>(o.schema??"public")===s)',
+      'i=__westwalletColumnsNamed(n.columns,t,e).find(o=>(o.schema??"public")===s)',
     ],
     // Un: the column a filter's value is read for
     [
       'r=e.introspection.columns.filter(i=>i.table===e.currentTable&&i.name===n);',
-      'r=__westwalletColumnsOf(e.introspection.columns,e.currentTable,n);',
+      'r=__westwalletColumnsNamed(e.introspection.columns,e.currentTable,n);',
     ],
     // Ki: whether a table has a column
     [
       'return !!t?.columns?.some(i=>i.table===e&&i.name===n&&i.schema===s)',
-      'return !!t?.columns&&__westwalletColumnsOf(t.columns,e,n).some(i=>i.schema===s)',
+      'return !!t?.columns&&__westwalletColumnsNamed(t.columns,e,n).some(i=>i.schema===s)',
     ],
   ].map(
     ([find, replace]): BundleEdit => ({
