@@ -1,7 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { connect } from '@westwallet/devstack/database';
 import { localSocket } from '@westwallet/devstack/lite';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+
+/**
+ * `from('organizations').select('id, name').eq('id', id)` as PostgREST shapes it: what the
+ * database baseline of the simple GET runs (api.ts), and the floor too.
+ */
+export function organizationById(id: string) {
+  return (tx: postgres.TransactionSql) => tx`
+    with pgrst_source as (select o.id, o.name from public.organizations o where o.id = ${id}::uuid)
+    select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
+           coalesce(json_agg(_postgrest_t), '[]')::text as body
+    from (select * from pgrst_source) _postgrest_t`;
+}
 
 /**
  * The least a Data API on Node spends on the simple GET, for `--api` to set beside the stack's:
@@ -17,7 +30,7 @@ export async function startFloor(
   databaseUrl: string,
   roleSettings: Record<string, string>,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const sql = postgres(databaseUrl, { max: 10, path: localSocket(databaseUrl), onnotice: () => {} });
+  const sql = connect(databaseUrl, { max: 10, path: localSocket(databaseUrl) });
   // The request's settings, the role's own among them, in one statement as PostgREST sends them.
   const settings = [
     ['role', 'authenticated'],
@@ -39,9 +52,7 @@ export async function startFloor(
       if (url.pathname !== '/rest/v1/organizations' || !id || !claims) return new Response(null, { status: 404 });
       const [{ body }] = await sql.begin('isolation level read committed read only', async (tx) => {
         await tx.unsafe(setConfigs, [...settings, ['request.jwt.claims', claims]].flat());
-        return tx`
-          with pgrst_source as (select o.id, o.name from public.organizations o where o.id = ${id}::uuid)
-          select coalesce(json_agg(_postgrest_t), '[]')::text as body from (select * from pgrst_source) _postgrest_t`;
+        return organizationById(id)(tx);
       });
       return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8' } });
     },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { freePort, startStack } from '@westwallet/devstack';
 import { connect } from '@westwallet/devstack/database';
 import type { ApiClientInit, ApiClientMessage } from './api-client.ts';
-import { startFloor } from './api-floor.ts';
+import { organizationById, startFloor } from './api-floor.ts';
 import { type PostgresCpu, postgresCpu } from './api-postgres-cpu.ts';
 import { openBenchDatabase, openServer, recordDataset } from './database.ts';
 import { loadDataset } from './load.ts';
@@ -254,17 +254,13 @@ export async function runApi(options: BenchOptions, log: (line: string) => void)
   }
 }
 
-/** `from('organizations').select('id, name').eq('id', org)`, as PostgREST shapes it. */
+/** The simple GET of the company's organization. */
 function simpleGet(context: Context): Request {
   return {
     as: context.company.claims,
     method: 'GET',
     path: '/organizations',
-    query: (tx) => tx`
-      with pgrst_source as (select o.id, o.name from public.organizations o where o.id = ${context.company.org}::uuid)
-      select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
-             coalesce(json_agg(_postgrest_t), '[]')::text as body
-      from (select * from pgrst_source) _postgrest_t`,
+    query: organizationById(context.company.org),
   };
 }
 
