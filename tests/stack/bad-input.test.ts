@@ -34,6 +34,15 @@ let signedUrl: URL;
 const email = (local: string) => `${local}@test.westwallet.app`;
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A body streamed in 64 KiB chunks: sent with `transfer-encoding: chunked`, no length to refuse early by. */
+const chunked = (text: string) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      const bytes = new TextEncoder().encode(text);
+      for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.subarray(i, i + 65_536));
+      controller.close();
+    },
+  });
 
 /** Plain HTTP to the stack, signed in as the user unless the headers say otherwise. */
 async function send(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
@@ -84,6 +93,19 @@ const cases: Case[] = [
           Array.from({ length: 50_000 }, (_, i) => ({ org_id: orgId, name: `${i}`.padEnd(200, '.') })),
         ),
       }),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
+  {
+    name: 'an insert of 6 MB sent in chunks, without a length',
+    send: () =>
+      rest('/tags', {
+        method: 'POST',
+        body: chunked(
+          `[${Array.from({ length: 30_000 }, () => JSON.stringify({ org_id: orgId, name: 'x'.repeat(180) })).join(',')}]`,
+        ),
+        duplex: 'half',
+      } as Parameters<typeof send>[1]),
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
   },

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import type { AuthFront } from './auth/index.ts';
 import type { DataApi } from './data-api.ts';
 import type { FunctionsRuntime } from './functions.ts';
@@ -58,13 +58,14 @@ export async function startGateway(options: {
     send: (request) => dataApi.fetch(request, null),
     storageError: answerStorageError,
   });
-  const handle = async (request: Request, peerAddress: string | null): Promise<Response> => {
+  const handle = async (request: Request, { incoming }: HttpBindings | Http2Bindings): Promise<Response> => {
+    const peerAddress = incoming.socket.remoteAddress ?? null;
     const { pathname } = new URL(request.url);
     if (pathname === FUNCTIONS_PREFIX || pathname.startsWith(`${FUNCTIONS_PREFIX}/`)) {
       return functions.fetch(request, pathname.slice(FUNCTIONS_PREFIX.length) || '/');
     }
     if (pathname.startsWith(`${REALTIME_PREFIX}/api/`)) return realtime.fetch(request);
-    const checked = await checkRequestLimits(request);
+    const checked = await checkRequestLimits(request, incoming);
     if (isAnswer(checked)) return checked;
     if (auth.handles(pathname)) return auth.serve(checked, peerAddress);
     const send = (mended: Request) => dataApi.fetch(mended, peerAddress);
@@ -78,9 +79,9 @@ export async function startGateway(options: {
   const server = serve({
     port: options.port,
     hostname: '127.0.0.1',
-    fetch: async (request, env: { incoming: { socket: { remoteAddress?: string } } }) => {
+    fetch: async (request, env: HttpBindings | Http2Bindings) => {
       try {
-        return await handle(request, env.incoming.socket.remoteAddress ?? null);
+        return await handle(request, env);
       } catch (error) {
         log.error(`${request.method} ${new URL(request.url).pathname} failed`, error);
         return Response.json(

@@ -47,8 +47,16 @@ const auth: Api = {
   refuse: (status, code, message) => Response.json({ code: status, error_code: code, msg: message }, { status }),
 };
 
-/** The request with its body read, or the answer refusing it. */
-export async function checkRequestLimits(request: Request): Promise<Request | Response> {
+/**
+ * The request with its body read, or the answer refusing it. The body is read from `incoming`,
+ * the stream the server received: asking @hono/node-server's light Request for its `body` would
+ * build the full WHATWG Request it stands for (headers copied, an AbortController, a web stream
+ * over `incoming`) only to read the same bytes: 0.04 ms of a write's CPU in profiles.
+ */
+export async function checkRequestLimits(
+  request: Request,
+  incoming: AsyncIterable<Uint8Array>,
+): Promise<Request | Response> {
   const { pathname, search } = new URL(request.url);
   const api = pathname.startsWith('/rest/v1/') ? dataApi : pathname.startsWith('/auth/v1/') ? auth : undefined;
   if (!api) return request;
@@ -61,11 +69,9 @@ export async function checkRequestLimits(request: Request): Promise<Request | Re
   if (api === dataApi && parenthesesExceed(query, MAX_QUERY_DEPTH)) {
     return api.refuse(400, 'PGRST100', `The query string nests parentheses deeper than ${MAX_QUERY_DEPTH} levels`);
   }
-  // A GET or HEAD has no body (@hono/node-server gives it none). Asking for `body` would build
-  // the full WHATWG Request that the server's light one stands for (headers copied, an
-  // AbortController, a stream): 0.1 to 0.2 ms of a simple GET's CPU, for a null.
-  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return request;
-  const body = await readAtMost(request, api.maxBytes);
+  // A GET or HEAD has no body (@hono/node-server gives it none).
+  if (request.method === 'GET' || request.method === 'HEAD') return request;
+  const body = await readAtMost(request, incoming, api.maxBytes);
   if (!body) {
     const code = api === auth ? 'request_entity_too_large' : 'PAYLOAD_TOO_LARGE';
     return api.refuse(413, code, `Request body too large (max ${api.maxBytes} bytes)`);
@@ -100,11 +106,15 @@ export async function mendTooManyValues(request: Request, response: Response): P
 }
 
 /** The body, or undefined once it is longer than `limit`, without reading much past it. */
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+async function readAtMost(
+  request: Request,
+  incoming: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
   const chunks: Uint8Array[] = [];
   let length = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of incoming) {
     length += chunk.length;
     if (length > limit) return undefined;
     chunks.push(chunk);
@@ -113,6 +123,7 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array<A
 }
 
 function decoded(text: string): string | undefined {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
