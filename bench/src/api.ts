@@ -427,8 +427,20 @@ function placeOf(url: string, fn: string): string {
   return url;
 }
 
+/** The profiler's own calls (starting it samples itself), not a request's work. */
+function profilerNodes(profile: CpuProfile, byId: Map<number, CpuProfile['nodes'][number]>): Set<number> {
+  const found = new Set<number>();
+  const mark = (id: number) => {
+    found.add(id);
+    for (const child of byId.get(id)?.children ?? []) mark(child);
+  };
+  for (const node of profile.nodes) if (node.callFrame.functionName === startProfile.name) mark(node.id);
+  return found;
+}
+
 function summarize(profile: CpuProfile, file: string, requests: number): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const profiler = profilerNodes(profile, byId);
   const self = new Map<number, number>();
   for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const places = new Map<string, number>();
@@ -436,7 +448,7 @@ function summarize(profile: CpuProfile, file: string, requests: number): Profile
   let total = 0;
   for (const [id, us] of self) {
     const node = byId.get(id);
-    if (!node || node.callFrame.functionName === '(idle)') continue;
+    if (!node || node.callFrame.functionName === '(idle)' || profiler.has(id)) continue;
     total += us;
     const { functionName, url, lineNumber } = node.callFrame;
     const place = placeOf(url, functionName);
