@@ -340,4 +340,20 @@ describe('bad input at the HTTP layer', () => {
   it.each(cases)('refuses $name with $status $code', async ({ send, status, code }) => {
     expect(await send()).toEqual({ status, code });
   });
+
+  it('serves the next request on the connection of a body refused half read', async () => {
+    const rows = Array.from({ length: 30_000 }, () => JSON.stringify({ org_id: orgId, name: 'x'.repeat(180) }));
+    for (let round = 0; round < 3; round++) {
+      const refused = await send('/rest/v1/tags', {
+        method: 'POST',
+        body: chunked(`[${rows.join(',')}]`),
+        duplex: 'half',
+      } as Parameters<typeof send>[1]);
+      expect(refused.status).toBe(413);
+      await refused.text();
+      const next = await send(`/rest/v1/organizations?select=id&id=eq.${orgId}`);
+      expect(next.status).toBe(200);
+      expect(await next.json()).toEqual([{ id: orgId }]);
+    }
+  });
 });

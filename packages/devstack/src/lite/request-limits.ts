@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * Limits on what a request to the Data API (/rest/v1) or Auth (/auth/v1) may carry, checked at
  * the gateway before lite reads it. lite has none of its own, and what goes past them fails
@@ -53,10 +55,7 @@ const auth: Api = {
  * build the full WHATWG Request it stands for (headers copied, an AbortController, a web stream
  * over `incoming`) only to read the same bytes: 0.04 ms of a write's CPU in profiles.
  */
-export async function checkRequestLimits(
-  request: Request,
-  incoming: AsyncIterable<Uint8Array>,
-): Promise<Request | Response> {
+export async function checkRequestLimits(request: Request, incoming: Readable): Promise<Request | Response> {
   const { pathname, search } = new URL(request.url);
   const api = pathname.startsWith('/rest/v1/') ? dataApi : pathname.startsWith('/auth/v1/') ? auth : undefined;
   if (!api) return request;
@@ -105,18 +104,24 @@ export async function mendTooManyValues(request: Request, response: Response): P
   return dataApi.refuse(413, 'PAYLOAD_TOO_LARGE', 'Too many values in one request; write fewer rows at a time');
 }
 
-/** The body, or undefined once it is longer than `limit`, without reading much past it. */
+/** The body, or undefined once it is longer than `limit`, without keeping more than that. */
 async function readAtMost(
   request: Request,
-  incoming: AsyncIterable<Uint8Array>,
+  incoming: Readable,
   limit: number,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
   const chunks: Uint8Array[] = [];
   let length = 0;
-  for await (const chunk of incoming) {
+  // Past the limit the rest is read and dropped, as Node drops a body nobody read: destroying the
+  // stream would reset the connection under the refusal, and leaving it paused would stall the
+  // next request the client sends on the same connection.
+  for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
     length += chunk.length;
-    if (length > limit) return undefined;
+    if (length > limit) {
+      incoming.resume();
+      return undefined;
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, length);
