@@ -55,6 +55,24 @@ describe("the Data API's schema cache", () => {
       ]);
   });
 
+  it('writes a column added after the first requests, once the schema is reloaded', async () => {
+    await adminSql.unsafe(`
+      grant insert on public.${table} to service_role;
+      alter table public.${table} add column note jsonb, add column labels text[];
+    `);
+    await adminSql`notify pgrst, 'reload schema'`;
+    const row = { id: 2, amount: 2, note: { kind: 'invoice', lines: [1, 2] }, labels: ['a', 'b'] };
+    await expect
+      .poll(async () => (await client.from(table).insert(row).select('id, amount, note, labels')).data, {
+        timeout: 10_000,
+        interval: 50,
+      })
+      .toEqual([row]);
+    expect(await adminSql`delete from ${adminSql(table)} where id = 2 returning note, labels`).toEqual([
+      { note: row.note, labels: row.labels },
+    ]);
+  });
+
   it('serves a view created after the first requests, once the schema is reloaded', async () => {
     await adminSql.unsafe(`
       create view public.${view} as
